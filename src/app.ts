@@ -1,0 +1,111 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Logger } from 'pino';
+import { createTokenVerifier } from './auth/token-verifier.ts';
+import { CardRepository } from './cards/card-repository.ts';
+import type { Config } from './config.ts';
+import { type Context, createContext, type Services } from './context.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { encryptionKeysOf } from './directives/encrypted.ts';
+import { buildSchema } from './graphql/build-schema.ts';
+import { createErrorFormatter } from './graphql/format-error.ts';
+import { loggingPlugin } from './graphql/logging-plugin.ts';
+import { healthRoutes } from './http/health-routes.ts';
+import { KeyAdmin } from './keys/key-admin.ts';
+import { createLogger } from './logger.ts';
+import { TransitBatcher } from './transit/batcher.ts';
+import { createTransit } from './transit/create-transit.ts';
+import { ensureKeys } from './transit/ensure-keys.ts';
+import type { Transit } from './transit/transit.ts';
+
+export interface App {
+  url: string;
+  database: Database;
+  transit: Transit;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface AppParts {
+  /** Use this database instead of opening the configured one (tests); the caller closes it. */
+  database?: Database;
+  /** Use this transit backend instead of the configured one (tests); the caller closes it. */
+  transit?: Transit;
+  logger?: Logger;
+}
+
+/** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
+export async function startApp(config: Config, parts: AppParts = {}): Promise<App> {
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const database = parts.database ?? (await openDatabase(config.database));
+  const transit = parts.transit ?? createTransit(config.transit);
+  const owned = async () => {
+    if (parts.transit === undefined) await transit.close();
+    if (parts.database === undefined) await database.close();
+  };
+  try {
+    await migrate(database);
+    const schema = buildSchema();
+    const keys = encryptionKeysOf(schema);
+    await ensureKeys(transit, keys, { create: transit.kind === 'embedded' });
+
+    const services: Services = {
+      verifyToken: createTokenVerifier(config.auth),
+      transit: new TransitBatcher(transit, config.transit.batching),
+      cards: new CardRepository(database.db),
+      keyAdmin: new KeyAdmin(transit, keys),
+      limits: config.limits,
+      logger,
+    };
+
+    const app = express();
+    const httpServer = http.createServer(app);
+    const apollo = new ApolloServer<Context>({
+      schema,
+      formatError: createErrorFormatter(logger),
+      includeStacktraceInErrorResponses: false,
+      introspection: config.env !== 'production',
+      logger,
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        loggingPlugin(),
+      ],
+    });
+    await apollo.start();
+
+    app.disable('x-powered-by');
+    app.use(healthRoutes(database, transit));
+    app.use(
+      '/graphql',
+      express.json({ limit: '2mb' }),
+      expressMiddleware(apollo, { context: ({ req }) => createContext(services, req.headers.authorization) }),
+    );
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.http.port, config.http.host, resolve);
+    });
+    const address = httpServer.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+      url: `http://${host}:${address.port}/graphql`,
+      database,
+      transit,
+      services,
+      close: async () => {
+        await apollo.stop();
+        await owned();
+      },
+    };
+  } catch (error) {
+    await owned().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+/** Normalises a card number (spaces and dashes removed) or explains, without echoing it, why it is invalid. */
+export function normalizePan(input: unknown): string {
+  if (typeof input !== 'string') throw new GraphQLError('PAN must be a string of digits');
+  const digits = input.replace(/[\s-]/g, '');
+  if (!/^\d+$/.test(digits)) throw new GraphQLError('PAN may contain only digits, spaces and dashes');
+  if (digits.length < 12 || digits.length > 19) throw new GraphQLError('PAN must have 12 to 19 digits');
+  if (!luhnValid(digits)) throw new GraphQLError('PAN fails the Luhn check');
+  return digits;
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = Number(digits[digits.length - 1 - index]);
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+export const PanScalar = new GraphQLScalarType<string, string>({
+  name: 'PAN',
+  serialize: () => {
+    throw new GraphQLError('PAN is an input type only');
+  },
+  parseValue: normalizePan,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('PAN must be a string of digits');
+    return normalizePan(ast.value);
+  },
+});

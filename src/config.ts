@@ -1,0 +1,258 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Raised when the environment cannot describe a runnable service; its message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const postgresUrl = z
+  .string()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a URL like postgres://user:password@host:5432/database' },
+  )
+  .optional();
+
+const httpUrl = z
+  .string()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'http:' || url.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an http:// or https:// URL' },
+  )
+  .optional();
+
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, {
+    message: 'must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+  })
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  DATABASE_URL: z.preprocess((value) => (value === '' ? undefined : value), postgresUrl),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+  VAULT_ADDR: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),
+  VAULT_TOKEN: optionalText,
+  VAULT_ROLE_ID: optionalText,
+  VAULT_SECRET_ID: optionalText,
+  VAULT_APPROLE_MOUNT: z.string().min(1).default('approle'),
+  VAULT_TRANSIT_MOUNT: z
+    .string()
+    .regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a mount path like transit')
+    .default('transit'),
+  VAULT_NAMESPACE: optionalText,
+  VAULT_CACERT: optionalText,
+  VAULT_CLIENT_CERT: optionalText,
+  VAULT_CLIENT_KEY: optionalText,
+  VAULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  VAULT_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  ALLOW_ROOT_TOKEN: flag.default(false),
+
+  TRANSIT_MASTER_KEY: base64Key,
+  TRANSIT_MASTER_KEY_FILE: optionalText,
+  TRANSIT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
+  TRANSIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  TRANSIT_BATCHING: flag.default(true),
+  TRANSIT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
+
+  AUTH_JWT_SECRET: optionalText,
+  AUTH_JWKS_URL: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),
+  AUTH_ISSUER: optionalText,
+  AUTH_AUDIENCE: optionalText,
+  AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  AUTH_TOKEN_TTL: z
+    .string()
+    .regex(/^\d+[smhd]$/, 'must be a duration like 12h')
+    .default('12h'),
+
+  MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The development secret: good only for local runs, refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'transitql-development-secret-change-me-0123456789';
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number };
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
+  transit: TransitConfig;
+  auth: AuthConfig;
+  limits: { maxPageSize: number; maxBulkSize: number };
+}
+
+export interface TransitBatchingConfig {
+  batchSize: number;
+  concurrency: number;
+  enabled: boolean;
+  windowMs: number;
+}
+
+export type TransitConfig =
+  | {
+      kind: 'vault';
+      address: string;
+      mount: string;
+      namespace: string | undefined;
+      auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string; mount: string };
+      tls: { caCertFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined };
+      timeoutMs: number;
+      retries: number;
+      allowRootToken: boolean;
+      batching: TransitBatchingConfig;
+    }
+  | {
+      kind: 'embedded';
+      keyDir: string | undefined;
+      masterKey: Buffer | undefined;
+      masterKeyFile: string | undefined;
+      batching: TransitBatchingConfig;
+    };
+
+export type AuthConfig = {
+  rolesClaim: string;
+  issuer: string | undefined;
+  audience: string | undefined;
+  tokenTtl: string;
+} & ({ kind: 'secret'; secret: string; isDevelopmentSecret: boolean } | { kind: 'jwks'; jwksUrl: string });
+
+function fail(variable: string, problem: string): never {
+  throw new ConfigError(`${variable} ${problem}`);
+}
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    fail(variable, issue?.message === undefined ? 'is invalid' : `is invalid: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function transitConfig(env: Env): TransitConfig {
+  const batching: TransitBatchingConfig = {
+    batchSize: env.TRANSIT_BATCH_SIZE,
+    concurrency: env.TRANSIT_CONCURRENCY,
+    enabled: env.TRANSIT_BATCHING,
+    windowMs: env.TRANSIT_BATCH_WINDOW_MS,
+  };
+  if (env.VAULT_ADDR === undefined) {
+    return {
+      kind: 'embedded',
+      keyDir: path.resolve(env.DATA_DIR, 'transit'),
+      masterKey: env.TRANSIT_MASTER_KEY === undefined ? undefined : Buffer.from(env.TRANSIT_MASTER_KEY, 'base64'),
+      masterKeyFile: env.TRANSIT_MASTER_KEY_FILE ?? path.resolve(env.DATA_DIR, 'master.key'),
+      batching,
+    };
+  }
+  let auth: Extract<TransitConfig, { kind: 'vault' }>['auth'];
+  if (env.VAULT_ROLE_ID !== undefined || env.VAULT_SECRET_ID !== undefined) {
+    if (env.VAULT_ROLE_ID === undefined) fail('VAULT_ROLE_ID', 'is required when VAULT_SECRET_ID is set');
+    if (env.VAULT_SECRET_ID === undefined) fail('VAULT_SECRET_ID', 'is required when VAULT_ROLE_ID is set');
+    auth = {
+      method: 'approle',
+      roleId: env.VAULT_ROLE_ID,
+      secretId: env.VAULT_SECRET_ID,
+      mount: env.VAULT_APPROLE_MOUNT,
+    };
+  } else if (env.VAULT_TOKEN !== undefined) {
+    auth = { method: 'token', token: env.VAULT_TOKEN };
+  } else {
+    fail('VAULT_TOKEN', 'is required when VAULT_ADDR is set (or set VAULT_ROLE_ID and VAULT_SECRET_ID for AppRole)');
+  }
+  if ((env.VAULT_CLIENT_CERT === undefined) !== (env.VAULT_CLIENT_KEY === undefined)) {
+    fail(
+      env.VAULT_CLIENT_CERT === undefined ? 'VAULT_CLIENT_CERT' : 'VAULT_CLIENT_KEY',
+      'must be set together with its pair',
+    );
+  }
+  return {
+    kind: 'vault',
+    address: env.VAULT_ADDR.replace(/\/+$/, ''),
+    mount: env.VAULT_TRANSIT_MOUNT,
+    namespace: env.VAULT_NAMESPACE,
+    auth,
+    tls: { caCertFile: env.VAULT_CACERT, clientCertFile: env.VAULT_CLIENT_CERT, clientKeyFile: env.VAULT_CLIENT_KEY },
+    timeoutMs: env.VAULT_TIMEOUT_MS,
+    retries: env.VAULT_RETRIES,
+    allowRootToken: env.ALLOW_ROOT_TOKEN,
+    batching,
+  };
+}
+
+function authConfig(env: Env): AuthConfig {
+  const common = {
+    rolesClaim: env.AUTH_ROLES_CLAIM,
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+    tokenTtl: env.AUTH_TOKEN_TTL,
+  };
+  if (env.AUTH_JWKS_URL !== undefined) {
+    if (env.AUTH_ISSUER === undefined) fail('AUTH_ISSUER', 'is required with AUTH_JWKS_URL');
+    if (env.AUTH_AUDIENCE === undefined) fail('AUTH_AUDIENCE', 'is required with AUTH_JWKS_URL');
+    return { ...common, kind: 'jwks', jwksUrl: env.AUTH_JWKS_URL };
+  }
+  if (env.AUTH_JWT_SECRET !== undefined) {
+    if (env.AUTH_JWT_SECRET.length < 32) fail('AUTH_JWT_SECRET', 'must be at least 32 characters');
+    return { ...common, kind: 'secret', secret: env.AUTH_JWT_SECRET, isDevelopmentSecret: false };
+  }
+  if (env.NODE_ENV === 'production') {
+    fail('AUTH_JWT_SECRET', 'or AUTH_JWKS_URL is required in production');
+  }
+  return { ...common, kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, isDevelopmentSecret: true };
+}
+
+/** Reads and validates the whole configuration; the only place that looks at the environment. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(source);
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    http: { host: env.HOST, port: env.PORT },
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    database:
+      env.DATABASE_URL === undefined
+        ? { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') }
+        : { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    transit: transitConfig(env),
+    auth: authConfig(env),
+    limits: { maxPageSize: env.MAX_PAGE_SIZE, maxBulkSize: env.MAX_BULK_SIZE },
+  };
+}

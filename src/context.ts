@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import { authenticate } from './auth/authenticate.ts';
+import type { Authentication } from './auth/principal.ts';
+import type { TokenVerifier } from './auth/token-verifier.ts';
+import type { CardRepository } from './cards/card-repository.ts';
+import type { Config } from './config.ts';
+import type { DecryptionContext } from './directives/decrypt-for.ts';
+import type { EncryptionContext } from './directives/encrypted.ts';
+import type { AuthorizationContext } from './directives/require-role.ts';
+import type { KeyAdmin } from './keys/key-admin.ts';
+import type { TransitBatcher } from './transit/batcher.ts';
+
+/** What every resolver receives: who is calling, and the services it may use. */
+export interface Context extends EncryptionContext, DecryptionContext, AuthorizationContext {
+  authentication: Authentication;
+  roles: ReadonlySet<string>;
+  transit: TransitBatcher;
+  cards: CardRepository;
+  keyAdmin: KeyAdmin;
+  limits: Config['limits'];
+  logger: Logger;
+}
+
+export interface Services {
+  verifyToken: TokenVerifier;
+  transit: TransitBatcher;
+  cards: CardRepository;
+  keyAdmin: KeyAdmin;
+  limits: Config['limits'];
+  logger: Logger;
+}
+
+/** Builds the per-request context from the Authorization header. */
+export async function createContext(services: Services, authorization: string | undefined): Promise<Context> {
+  const authentication = await authenticate(authorization, services.verifyToken);
+  return {
+    authentication,
+    roles: authentication.status === 'authenticated' ? authentication.principal.roles : new Set(),
+    transit: services.transit,
+    cards: services.cards,
+    keyAdmin: services.keyAdmin,
+    limits: services.limits,
+    logger: services.logger,
+  };
+}

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { Config } from '../config.ts';
+import * as schema from './schema.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  /** e.g. "PostgreSQL 15.20 at 127.0.0.1:5432/test" */
+  describe(): Promise<string>;
+  /** Resolves when a trivial query succeeds. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A database that cannot be opened, with a one-line reason a person can act on. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+/** Opens Postgres through postgres.js when a URL is configured, else PGlite (in a directory, or in memory). */
+export async function openDatabase(config: Config['database']): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const target = describeUrl(url);
+  const client = postgres(url, { max: poolSize, connect_timeout: 10, onnotice: () => {} });
+  const db = drizzlePostgres(client, { schema });
+  const database: Database = {
+    kind: 'postgres',
+    db,
+    describe: async () => {
+      const [row] = await client<{ server_version: string }[]>`show server_version`;
+      return `PostgreSQL ${row?.server_version ?? ''} at ${target}`;
+    },
+    ping: async () => {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+  try {
+    await database.ping();
+  } catch (error) {
+    await client.end({ timeout: 0 }).catch(() => {});
+    throw new DatabaseUnavailableError(`database at ${target} is unreachable: ${reason(error)}`);
+  }
+  return database;
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir !== undefined) {
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK);
+    } catch (error) {
+      throw new DatabaseUnavailableError(`data directory ${dataDir} is not usable: ${reason(error)}`);
+    }
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+  } catch (error) {
+    throw new DatabaseUnavailableError(
+      `embedded database in ${dataDir ?? 'memory'} cannot be opened: ${reason(error)}`,
+    );
+  }
+  const db = drizzlePglite(client, { schema });
+  return {
+    kind: 'pglite',
+    db,
+    describe: async () => {
+      const result = await db.execute<{ server_version: string }>(sql`show server_version`);
+      return `PGlite (PostgreSQL ${result.rows[0]?.server_version ?? ''}) ${dataDir === undefined ? 'in memory' : `in ${dataDir}`}`;
+    },
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.close(),
+  };
+}
+
+function describeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code !== undefined && !message.includes(code) ? `${code} ${message}` : message;
+}

@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { Database } from './client.ts';
+
+const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/** Applies the committed drizzle-kit migrations; safe to run at every start. */
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === 'postgres') {
+    await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder });
+  } else {
+    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+  }
+}

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { cardResolvers } from '../cards/resolvers.ts';
+import { decryptForDirective } from '../directives/decrypt-for.ts';
+import { encryptedDirective } from '../directives/encrypted.ts';
+import { requireRoleDirective } from '../directives/require-role.ts';
+import { keyResolvers } from '../keys/resolvers.ts';
+import { rootResolvers } from './root-resolvers.ts';
+
+const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
+
+/** The SDL files in schema/, directives included. */
+export function loadTypeDefs(): string[] {
+  return fs
+    .readdirSync(schemaDir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => fs.readFileSync(path.join(schemaDir, file), 'utf8'));
+}
+
+/** SDL + resolvers, then the directive transforms; @requireRole is applied last so it runs first. */
+export function buildSchema(): GraphQLSchema {
+  const schema = makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: [rootResolvers, cardResolvers, keyResolvers],
+  });
+  const transforms = [
+    encryptedDirective().transformer,
+    decryptForDirective().transformer,
+    requireRoleDirective().transformer,
+  ];
+  return transforms.reduce((current, transform) => transform(current), schema);
+}

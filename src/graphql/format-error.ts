@@ -1,0 +1,102 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { TransitError, type TransitErrorCode } from '../transit/transit.ts';
+
+const CLIENT_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'ENCRYPTION_UNAVAILABLE',
+  'DECRYPTION_FAILED',
+  'KEY_OPERATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+const TRANSIT_CODES: Record<TransitErrorCode, string> = {
+  MALFORMED_CIPHERTEXT: 'DECRYPTION_FAILED',
+  INVALID_CIPHERTEXT: 'DECRYPTION_FAILED',
+  VERSION_RETIRED: 'DECRYPTION_FAILED',
+  VERSION_UNKNOWN: 'DECRYPTION_FAILED',
+  KEY_NOT_FOUND: 'KEY_OPERATION_FAILED',
+  INVALID_REQUEST: 'BAD_USER_INPUT',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAVAILABLE: 'ENCRYPTION_UNAVAILABLE',
+};
+
+/**
+ * Shapes every error a client sees: input values are never echoed (a rejected PAN must not come
+ * back in the error), transit failures keep their typed cause, and anything unexpected becomes a
+ * logged INTERNAL_SERVER_ERROR with no stack, SQL or driver text.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof TransitError) {
+      return {
+        message: original.message,
+        ...(formatted.path === undefined ? {} : { path: formatted.path }),
+        extensions: { code: TRANSIT_CODES[original.code], reason: original.code },
+      };
+    }
+    const code = String(formatted.extensions?.code ?? '');
+    if (
+      CLIENT_CODES.has(code) ||
+      (original instanceof GraphQLError && original.extensions?.code !== undefined && code !== 'INTERNAL_SERVER_ERROR')
+    ) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, message: redactInputEcho(formatted.message, error), extensions };
+    }
+    const errorId = crypto.randomUUID();
+    logger.error({ errorId, path: formatted.path, err: describeInternal(original) }, 'internal error');
+    return {
+      message: `Internal server error (error id ${errorId})`,
+      ...(formatted.path === undefined ? {} : { path: formatted.path }),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    };
+  };
+}
+
+/** Names the error class and message; drivers put query parameters in other fields, which are left out. */
+function describeInternal(error: unknown): { type: string; message: string } {
+  if (error instanceof Error) return { type: error.name, message: error.message.split('\nparams:')[0] ?? '' };
+  return { type: typeof error, message: 'non-error thrown' };
+}
+
+/**
+ * graphql-js repeats rejected input values in its coercion messages
+ * (`Variable "$input" got invalid value "4539…" at "input.pan"; …`); keep the location and the
+ * reason, drop the value.
+ */
+export function redactInputEcho(message: string, error: unknown): string {
+  const reason = innerReason(error);
+  const variable = /^Variable "\$([^"]+)" got invalid value/.exec(message);
+  if (variable !== null) {
+    const name = variable[1] ?? '';
+    const at = message.lastIndexOf(` at "${name}`);
+    const location = at === -1 ? '' : message.slice(at, message.indexOf('"', at + 5) + 1);
+    return `Variable "$${name}" got invalid value${location}${reason === undefined ? '' : `; ${reason}`}`;
+  }
+  const literal = /^Expected value of type "([^"]+)", found /.exec(message);
+  if (literal !== null) {
+    return `Expected value of type "${literal[1]}"${reason === undefined ? ', found an invalid value.' : `; ${reason}`}`;
+  }
+  return stripScalarEcho(message);
+}
+
+function innerReason(error: unknown): string | undefined {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  if (original === undefined || original === null) return undefined;
+  return stripScalarEcho(original.message);
+}
+
+/** `String cannot represent a non string value: 4539…` → `String cannot represent a non string value`. */
+function stripScalarEcho(message: string): string {
+  return message.replace(/^(.+? cannot represent [^:]+?):[\s\S]*$/, '$1');
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import type { Database } from '../db/client.ts';
+import type { Transit } from '../transit/transit.ts';
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** `/healthz`: the process is up. `/readyz`: the database and the transit backend answer. */
+export function healthRoutes(database: Database, transit: Transit): Router {
+  const router = Router();
+  router.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_request, response) => {
+    const [databaseStatus, transitStatus] = await Promise.all([
+      probe(() => database.ping()),
+      probe(() => transit.health()),
+    ]);
+    const ready = databaseStatus === 'ok' && transitStatus === 'ok';
+    response
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', database: databaseStatus, transit: transitStatus });
+  });
+  return router;
+}
+
+async function probe(check: () => Promise<void>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)),
+          READINESS_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return `unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,36 @@
+import { type App, startApp } from './app.ts';
+import { ROLE_DESCRIPTIONS, ROLES } from './auth/roles.ts';
+import { issueToken } from './auth/token-issuer.ts';
+import { loadConfig } from './config.ts';
+import { exitWithStartupError } from './startup-error.ts';
+
+/** Entry point: `npm start`. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app: App = await startApp(config);
+  const transit = await app.transit.describe();
+  const database = await app.database.describe();
+  console.log(`transitql listening on ${app.url}`);
+  console.log(`  database: ${database}`);
+  console.log(`  transit:  ${transit}`);
+  if (config.auth.kind === 'secret' && config.auth.isDevelopmentSecret) {
+    console.log('\nDevelopment tokens (signed with the development secret; set AUTH_JWT_SECRET to replace it):');
+    for (const role of ROLES) {
+      console.log(
+        `  ${role.padEnd(9)} ${ROLE_DESCRIPTIONS[role]}\n    Authorization: Bearer ${await issueToken(config.auth, [role], `dev-${role}`)}`,
+      );
+    }
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received, shutting down`);
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch(exitWithStartupError);

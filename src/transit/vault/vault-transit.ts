@@ -1,0 +1,190 @@
+import type { TransitBatchingConfig } from '../../config.ts';
+import { mapInChunks } from '../chunks.ts';
+import {
+  type DecryptItem,
+  type EncryptItem,
+  failed,
+  type HmacItem,
+  type KeyInfo,
+  type KeySettings,
+  ok,
+  type Transit,
+  TransitError,
+  type TransitResult,
+} from '../transit.ts';
+import { itemError } from './vault-errors.ts';
+import type { VaultSession } from './vault-session.ts';
+
+interface BatchAnswer {
+  data: { batch_results: Array<{ ciphertext?: string; plaintext?: string; hmac?: string; error?: string }> };
+}
+
+interface KeyAnswer {
+  data: {
+    name: string;
+    type: string;
+    latest_version: number;
+    min_decryption_version: number;
+    min_encryption_version: number;
+    keys: Record<string, number | string>;
+  };
+}
+
+/** Transit on Vault or OpenBao through node-vault: batch_input requests, chunked to what the server accepts. */
+export class VaultTransit implements Transit {
+  readonly kind = 'vault';
+  private readonly mount: string;
+
+  constructor(
+    private readonly session: VaultSession,
+    private readonly batching: Pick<TransitBatchingConfig, 'batchSize' | 'concurrency'>,
+  ) {
+    this.mount = session.config.mount;
+  }
+
+  async describe(): Promise<string> {
+    const health = await this.session.client.health().catch(() => undefined);
+    const version = (health as { version?: string } | undefined)?.version ?? 'unknown version';
+    return `Vault/OpenBao ${version} at ${this.session.config.address} (mount ${this.mount})`;
+  }
+
+  encrypt(key: string, items: readonly EncryptItem[]): Promise<TransitResult<string>[]> {
+    return this.batch(
+      key,
+      'encrypt',
+      items,
+      (item) => ({ plaintext: item.plaintext.toString('base64') }),
+      (result) => result.ciphertext,
+    );
+  }
+
+  async decrypt(key: string, items: readonly DecryptItem[]): Promise<TransitResult<Buffer>[]> {
+    const results = await this.batch(
+      key,
+      'decrypt',
+      items,
+      (item) => ({ ciphertext: item.ciphertext }),
+      (result) => result.plaintext,
+    );
+    return results.map((result) => (result.ok ? ok(Buffer.from(result.value, 'base64')) : result));
+  }
+
+  rewrap(key: string, items: readonly DecryptItem[]): Promise<TransitResult<string>[]> {
+    return this.batch(
+      key,
+      'rewrap',
+      items,
+      (item) => ({ ciphertext: item.ciphertext }),
+      (result) => result.ciphertext,
+    );
+  }
+
+  hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]> {
+    return this.batch(
+      key,
+      'hmac',
+      items,
+      (item) => ({ input: item.input.toString('base64') }),
+      (result) => result.hmac,
+    );
+  }
+
+  async createKey(key: string): Promise<void> {
+    await this.session.request('POST', this.keyPath(key), { type: 'aes256-gcm96' }, `create key "${key}"`);
+  }
+
+  async readKey(key: string): Promise<KeyInfo> {
+    const answer = await this.session.request<KeyAnswer>('GET', this.keyPath(key), undefined, `read key "${key}"`);
+    return keyInfo(answer);
+  }
+
+  async rotateKey(key: string): Promise<KeyInfo> {
+    await this.session.request('POST', `${this.keyPath(key)}/rotate`, {}, `rotate key "${key}"`);
+    return this.readKey(key);
+  }
+
+  async configureKey(key: string, settings: KeySettings): Promise<KeyInfo> {
+    const body: Record<string, number> = {};
+    if (settings.minDecryptionVersion !== undefined) body.min_decryption_version = settings.minDecryptionVersion;
+    if (settings.minEncryptionVersion !== undefined) body.min_encryption_version = settings.minEncryptionVersion;
+    await this.session.request('POST', `${this.keyPath(key)}/config`, body, `configure key "${key}"`);
+    return this.readKey(key);
+  }
+
+  async ensureEngine(): Promise<boolean> {
+    const mounts = await this.session.request<{ data?: Record<string, unknown> } & Record<string, unknown>>(
+      'GET',
+      '/sys/mounts',
+      undefined,
+      'list secrets engines',
+    );
+    const listed = mounts.data ?? mounts;
+    if (`${this.mount}/` in listed) return false;
+    await this.session.request('POST', `/sys/mounts/${this.mount}`, { type: 'transit' }, 'enable transit');
+    return true;
+  }
+
+  async health(): Promise<void> {
+    const health = (await this.session.client.health().catch(() => {
+      throw new TransitError('UNAVAILABLE', `vault at ${this.session.config.address} is unreachable`);
+    })) as { sealed?: boolean; initialized?: boolean };
+    if (health.sealed === true)
+      throw new TransitError('UNAVAILABLE', `vault at ${this.session.config.address} is sealed`);
+    await this.session.login();
+  }
+
+  async close(): Promise<void> {
+    this.session.close();
+  }
+
+  private keyPath(key: string): string {
+    if (!/^[\w-]+$/.test(key)) throw new TransitError('INVALID_REQUEST', `invalid key name "${key}"`);
+    return `/${this.mount}/keys/${key}`;
+  }
+
+  private async batch<I>(
+    key: string,
+    operation: 'encrypt' | 'decrypt' | 'rewrap' | 'hmac',
+    items: readonly I[],
+    toInput: (item: I) => Record<string, string>,
+    fromResult: (result: BatchAnswer['data']['batch_results'][number]) => string | undefined,
+  ): Promise<TransitResult<string>[]> {
+    if (items.length === 0) return [];
+    const path = `/${this.mount}/${operation}/${this.keyPath(key).split('/').pop()}`;
+    return mapInChunks(items, this.batching.batchSize, this.batching.concurrency, async (chunk) => {
+      const answer = await this.session.request<BatchAnswer>(
+        'POST',
+        path,
+        { batch_input: chunk.map(toInput) },
+        `${operation} with key "${key}"`,
+      );
+      const results = answer.data.batch_results;
+      if (results.length !== chunk.length) {
+        throw new TransitError('UNAVAILABLE', `vault answered ${results.length} results for ${chunk.length} items`);
+      }
+      return results.map((result) => {
+        const value = fromResult(result);
+        if (result.error !== undefined && result.error !== '') return failed<string>(itemError(result.error));
+        if (value === undefined)
+          return failed<string>(new TransitError('UNAVAILABLE', `vault ${operation} answered no value`));
+        return ok(value);
+      });
+    });
+  }
+}
+
+function keyInfo(answer: KeyAnswer): KeyInfo {
+  const data = answer.data;
+  const versions: Record<number, Date> = {};
+  for (const [version, created] of Object.entries(data.keys)) {
+    versions[Number(version)] = typeof created === 'number' ? new Date(created * 1000) : new Date(created);
+  }
+  return {
+    name: data.name,
+    type: data.type,
+    latestVersion: data.latest_version,
+    minDecryptionVersion: data.min_decryption_version,
+    minEncryptionVersion: data.min_encryption_version,
+    versions,
+  };
+}
