@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { exitWithStartupError } from '../startup-error.ts';
+import { createTransit } from '../transit/create-transit.ts';
+import { type TransitCommand, transitCommands } from './transit/commands.ts';
+
+/** `npm run transit -- <command> [args]`: key management against Vault/OpenBao or the embedded engine. */
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, strict: false });
+  const [name, ...args] = positionals;
+  const command: TransitCommand | undefined = name === undefined ? undefined : transitCommands[name];
+  if (command === undefined) {
+    console.error('usage: npm run transit -- <command> [args]\n');
+    for (const [commandName, entry] of Object.entries(transitCommands)) {
+      console.error(`  ${`${commandName} ${entry.usage}`.padEnd(28)} ${entry.summary}`);
+    }
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const transit = createTransit(config.transit);
+  try {
+    process.exitCode = await command.run({ config, transit, args, flags: values });
+  } finally {
+    await transit.close();
+  }
+}
+
+main().catch(exitWithStartupError);

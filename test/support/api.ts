@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import { type App, startApp } from '../../src/app.ts';
+import { issueToken } from '../../src/auth/token-issuer.ts';
+import { encryptionKeysOf } from '../../src/directives/encrypted.ts';
+import { buildSchema } from '../../src/graphql/build-schema.ts';
+import { ensureKeys } from '../../src/transit/ensure-keys.ts';
+import type { Backends } from './backends.ts';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestApi {
+  app: App;
+  url: string;
+  token(...roles: string[]): Promise<string>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string; role?: string },
+  ): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** Starts the real HTTP server on the given backends and talks to it over fetch. */
+export async function startTestApi(backends: Backends, logger?: Logger): Promise<TestApi> {
+  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema()), { create: true });
+  const app = await startApp(backends.config, {
+    database: backends.database,
+    transit: backends.transit,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  const token = (...roles: string[]) => issueToken(backends.config.auth, roles, `test-${roles.join('+')}`);
+  return {
+    app,
+    url: app.url,
+    token,
+    gql: async (query, options = {}) => {
+      const bearer = options.token ?? (options.role === undefined ? undefined : await token(options.role));
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+        },
+        body: JSON.stringify({ query, variables: options.variables ?? {} }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    close: () => app.close(),
+  };
+}

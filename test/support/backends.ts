@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type Database, openDatabase } from '../../src/db/client.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { createTransit } from '../../src/transit/create-transit.ts';
+import type { Transit } from '../../src/transit/transit.ts';
+import type { VaultSessionOptions } from '../../src/transit/vault/vault-session.ts';
+
+export type BackendName = 'embedded' | 'postgres+openbao';
+
+/** A fresh, isolated pair of backends: a new database (migrated) and a new transit mount or keyring. */
+export interface Backends {
+  name: BackendName;
+  config: Config;
+  database: Database;
+  transit: Transit;
+  /** Counts HTTP requests sent to Vault/OpenBao (always 0 on the embedded engine). */
+  vaultRequests: string[];
+  close(): Promise<void>;
+}
+
+export interface BackendSet {
+  name: BackendName;
+  /** Opens fresh backends; env overrides are applied to the configuration. */
+  open(env?: Record<string, string>): Promise<Backends>;
+}
+
+/** The backend sets this run can use: always embedded, plus Postgres + OpenBao where the harness found them. */
+export function backendSets(): BackendSet[] {
+  const real = inject('realBackends');
+  const sets: BackendSet[] = [{ name: 'embedded', open: openEmbedded }];
+  if (real !== null) sets.push({ name: 'postgres+openbao', open: (env) => openReal(real, env) });
+  return sets;
+}
+
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent', ...env });
+}
+
+async function openEmbedded(env: Record<string, string> = {}): Promise<Backends> {
+  const config = testConfig(env);
+  const database = await openDatabase({ kind: 'pglite', dataDir: undefined });
+  await migrate(database);
+  const transit = createTransit(
+    config.transit.kind === 'embedded' ? { ...config.transit, keyDir: undefined } : config.transit,
+  );
+  return {
+    name: 'embedded',
+    config,
+    database,
+    transit,
+    vaultRequests: [],
+    close: async () => {
+      await transit.close();
+      await database.close();
+    },
+  };
+}
+
+async function openReal(
+  real: NonNullable<ReturnType<typeof inject<'realBackends'>>>,
+  env: Record<string, string> = {},
+): Promise<Backends> {
+  const suffix = randomBytes(6).toString('hex');
+  const databaseUrl = await createDatabase(real.databaseUrl, `transitql_test_${suffix}`);
+  const config = testConfig({
+    DATABASE_URL: databaseUrl,
+    VAULT_ADDR: real.vaultAddr,
+    VAULT_TOKEN: real.vaultToken,
+    VAULT_TRANSIT_MOUNT: `transit-${suffix}`,
+    ALLOW_ROOT_TOKEN: 'true',
+    ...env,
+  });
+  const database = await openDatabase(config.database);
+  await migrate(database);
+  const vaultRequests: string[] = [];
+  const options: VaultSessionOptions = { onRequest: (path) => vaultRequests.push(path) };
+  const transit = createTransit(config.transit, options);
+  await transit.ensureEngine();
+  vaultRequests.length = 0;
+  return {
+    name: 'postgres+openbao',
+    config,
+    database,
+    transit,
+    vaultRequests,
+    close: async () => {
+      await transit.close();
+      await database.close();
+      await dropDatabase(real.databaseUrl, databaseUrl);
+      await fetch(`${real.vaultAddr}/v1/sys/mounts/transit-${suffix}`, {
+        method: 'DELETE',
+        headers: { 'X-Vault-Token': real.vaultToken },
+      });
+    },
+  };
+}
+
+async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await sql.end();
+  }
+}
