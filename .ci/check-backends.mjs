@@ -8,7 +8,9 @@ const real = tests.filter((test) => test.fullName.includes('postgres+openbao'));
 const embedded = tests.filter((test) => test.fullName.includes('embedded'));
 
 console.log(`suites on embedded backends:         ${count('passed', embedded)} passed`);
-console.log(`suites on postgres+openbao backends: ${count('passed', real)} passed, ${real.length - count('passed', real)} not passed`);
+console.log(
+  `suites on postgres+openbao backends: ${count('passed', real)} passed, ${real.length - count('passed', real)} not passed`,
+);
 const skipped = count('skipped') + count('pending') + count('todo');
 console.log(`vitest: ${count('passed')} passed, ${count('failed')} failed, ${skipped} skipped`);
 
