@@ -20,7 +20,6 @@ const config: CodegenConfig = {
       },
     },
   },
-  hooks: { afterOneFileWrite: ['biome format --write'] },
 };
 
 export default config;

@@ -1,556 +1,395 @@
-import type {
-	GraphQLResolveInfo,
-	GraphQLScalarType,
-	GraphQLScalarTypeConfig,
-} from "graphql";
-import type { Card } from "../../cards/card.ts";
-import type { KeyInfo } from "../../transit/transit.ts";
-import type { Context } from "../../context.ts";
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { Card } from '../../cards/card.ts';
+import type { KeyInfo } from '../../transit/transit.ts';
+import type { Context } from '../../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
-export type Exact<T extends { [key: string]: unknown }> = {
-	[K in keyof T]: T[K];
-};
-export type MakeOptional<T, K extends keyof T> = Omit<T, K> & {
-	[SubKey in K]?: Maybe<T[SubKey]>;
-};
-export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & {
-	[SubKey in K]: Maybe<T[SubKey]>;
-};
-export type MakeEmpty<
-	T extends { [key: string]: unknown },
-	K extends keyof T,
-> = { [_ in K]?: never };
-export type Incremental<T> =
-	| T
-	| {
-			[P in keyof T]?: P extends " $fragmentName" | "__typename" ? T[P] : never;
-	  };
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
-export type RequireFields<T, K extends keyof T> = Omit<T, K> & {
-	[P in K]-?: NonNullable<T[P]>;
-};
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
-	ID: { input: string; output: string };
-	String: { input: string; output: string };
-	Boolean: { input: boolean; output: boolean };
-	Int: { input: number; output: number };
-	Float: { input: number; output: number };
-	/** An ISO-8601 timestamp, e.g. 2026-11-27T14:05:00.000Z. */
-	DateTime: { input: Date; output: Date };
-	/**
-	 * A primary account number: 12 to 19 digits with a valid Luhn check digit; spaces and dashes are
-	 * tolerated and removed. Invalid numbers fail with BAD_USER_INPUT and are never echoed back.
-	 */
-	PAN: { input: string; output: string };
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO-8601 timestamp, e.g. 2026-11-27T14:05:00.000Z. */
+  DateTime: { input: Date; output: Date; }
+  /**
+   * A primary account number: 12 to 19 digits with a valid Luhn check digit; spaces and dashes are
+   * tolerated and removed. Invalid numbers fail with BAD_USER_INPUT and are never echoed back.
+   */
+  PAN: { input: string; output: string; }
 };
 
 export type CardStatus =
-	/** Processing failed too often; kept for inspection. */
-	| "FAILED"
-	/** Waiting for the card processor. */
-	| "PENDING"
-	/** Processed by the card processor. */
-	| "PROCESSED";
+  /** Processing failed too often; kept for inspection. */
+  | 'FAILED'
+  /** Waiting for the card processor. */
+  | 'PENDING'
+  /** Processed by the card processor. */
+  | 'PROCESSED';
 
 /**
  * A credit card. The PAN is stored only as transit ciphertext; what a caller reads depends on the
  * roles in their token (see @decryptFor on `pan`).
  */
 export type CreditCard = {
-	__typename?: "CreditCard";
-	/** How many times processing of this card failed. */
-	attempts: Scalars["Int"]["output"];
-	createdAt: Scalars["DateTime"]["output"];
-	id: Scalars["ID"]["output"];
-	/** Cardholder name, as given. */
-	name: Scalars["String"]["output"];
-	/**
-	 * The card number. processor: the plaintext PAN. support: masked, ************1157.
-	 * Every other role: the stored ciphertext, vault:v<N>:... . Null only when decryption failed
-	 * (the error says why, with code DECRYPTION_FAILED).
-	 */
-	pan: Maybe<Scalars["String"]["output"]>;
-	/** Version of the transit key the PAN is encrypted with (the N in vault:vN:). */
-	panKeyVersion: Scalars["Int"]["output"];
-	processedAt: Maybe<Scalars["DateTime"]["output"]>;
-	status: CardStatus;
-	updatedAt: Scalars["DateTime"]["output"];
+  __typename?: 'CreditCard';
+  /** How many times processing of this card failed. */
+  attempts: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Cardholder name, as given. */
+  name: Scalars['String']['output'];
+  /**
+   * The card number. processor: the plaintext PAN. support: masked, ************1157.
+   * Every other role: the stored ciphertext, vault:v<N>:... . Null only when decryption failed
+   * (the error says why, with code DECRYPTION_FAILED).
+   */
+  pan: Maybe<Scalars['String']['output']>;
+  /** Version of the transit key the PAN is encrypted with (the N in vault:vN:). */
+  panKeyVersion: Scalars['Int']['output'];
+  processedAt: Maybe<Scalars['DateTime']['output']>;
+  status: CardStatus;
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** A page of cards, oldest first. */
 export type CreditCardConnection = {
-	__typename?: "CreditCardConnection";
-	nodes: Array<CreditCard>;
-	pageInfo: PageInfo;
+  __typename?: 'CreditCardConnection';
+  nodes: Array<CreditCard>;
+  pageInfo: PageInfo;
 };
 
 /** A new card. The PAN is validated (12-19 digits, Luhn check) and encrypted before it is stored. */
 export type CreditCardInput = {
-	/** Cardholder name. */
-	name: Scalars["String"]["input"];
-	/** Card number; spaces and dashes are allowed. Encrypted under card-pan before any resolver sees it. */
-	pan: Scalars["PAN"]["input"];
+  /** Cardholder name. */
+  name: Scalars['String']['input'];
+  /** Card number; spaces and dashes are allowed. Encrypted under card-pan before any resolver sees it. */
+  pan: Scalars['PAN']['input'];
 };
 
 /** What part of a decrypted value a role may see. */
 export type DecryptMask =
-	/** First six and last four characters kept, as card receipts show: 453929******1157. */
-	| "FIRST6_LAST4"
-	/** Everything but the last four characters masked: ************1157. */
-	| "LAST4"
-	/** The whole plaintext. */
-	| "NONE";
+  /** First six and last four characters kept, as card receipts show: 453929******1157. */
+  | 'FIRST6_LAST4'
+  /** Everything but the last four characters masked: ************1157. */
+  | 'LAST4'
+  /** The whole plaintext. */
+  | 'NONE';
 
 export type Me = {
-	__typename?: "Me";
-	roles: Array<Scalars["String"]["output"]>;
-	subject: Scalars["String"]["output"];
+  __typename?: 'Me';
+  roles: Array<Scalars['String']['output']>;
+  subject: Scalars['String']['output'];
 };
 
 export type Mutation = {
-	__typename?: "Mutation";
-	/** Store a card. The answer carries the PAN as stored: vault:v<N>:... ciphertext. */
-	createCreditCard: CreditCard;
-	/** Store several cards in one transaction: all are written, or none (at most 1000 by default). */
-	createCreditCards: Array<CreditCard>;
-	/** Mark cards processed; answers the cards that changed. */
-	markCardsProcessed: Array<CreditCard>;
-	/** Rotate a key: new values use a new version; older values stay readable. */
-	rotateKey: TransitKey;
+  __typename?: 'Mutation';
+  /** Store a card. The answer carries the PAN as stored: vault:v<N>:... ciphertext. */
+  createCreditCard: CreditCard;
+  /** Store several cards in one transaction: all are written, or none (at most 1000 by default). */
+  createCreditCards: Array<CreditCard>;
+  /** Mark cards processed; answers the cards that changed. */
+  markCardsProcessed: Array<CreditCard>;
+  /** Rotate a key: new values use a new version; older values stay readable. */
+  rotateKey: TransitKey;
 };
+
 
 export type MutationCreateCreditCardArgs = {
-	input: CreditCardInput;
+  input: CreditCardInput;
 };
+
 
 export type MutationCreateCreditCardsArgs = {
-	inputs: Array<CreditCardInput>;
+  inputs: Array<CreditCardInput>;
 };
+
 
 export type MutationMarkCardsProcessedArgs = {
-	ids: Array<Scalars["ID"]["input"]>;
+  ids: Array<Scalars['ID']['input']>;
 };
 
+
 export type MutationRotateKeyArgs = {
-	name: Scalars["String"]["input"];
+  name: Scalars['String']['input'];
 };
 
 export type PageInfo = {
-	__typename?: "PageInfo";
-	/** Pass as `after` to read the next page. */
-	endCursor: Maybe<Scalars["String"]["output"]>;
-	hasNextPage: Scalars["Boolean"]["output"];
+  __typename?: 'PageInfo';
+  /** Pass as `after` to read the next page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
-	__typename?: "Query";
-	/** One card by id, or null. */
-	creditCard: Maybe<CreditCard>;
-	/** Cards oldest first, `first` at a time (at most the server's page size limit, 1000 by default). */
-	creditCards: CreditCardConnection;
-	/** Answers ok when the API is up; needs no token. */
-	health: Scalars["String"]["output"];
-	/** The caller as the API sees them: subject and roles from the token. */
-	me: Maybe<Me>;
-	/** A transit key used by this schema (e.g. card-pan). */
-	transitKey: TransitKey;
+  __typename?: 'Query';
+  /** One card by id, or null. */
+  creditCard: Maybe<CreditCard>;
+  /** Cards oldest first, `first` at a time (at most the server's page size limit, 1000 by default). */
+  creditCards: CreditCardConnection;
+  /** Answers ok when the API is up; needs no token. */
+  health: Scalars['String']['output'];
+  /** The caller as the API sees them: subject and roles from the token. */
+  me: Maybe<Me>;
+  /** A transit key used by this schema (e.g. card-pan). */
+  transitKey: TransitKey;
 };
+
 
 export type QueryCreditCardArgs = {
-	id: Scalars["ID"]["input"];
+  id: Scalars['ID']['input'];
 };
+
 
 export type QueryCreditCardsArgs = {
-	after?: InputMaybe<Scalars["String"]["input"]>;
-	first?: InputMaybe<Scalars["Int"]["input"]>;
-	status?: InputMaybe<CardStatus>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<CardStatus>;
 };
 
+
 export type QueryTransitKeyArgs = {
-	name: Scalars["String"]["input"];
+  name: Scalars['String']['input'];
 };
 
 /** A transit key the schema encrypts with, as the key management system reports it. */
 export type TransitKey = {
-	__typename?: "TransitKey";
-	latestVersion: Scalars["Int"]["output"];
-	/** Ciphertext older than this version can no longer be decrypted. */
-	minDecryptionVersion: Scalars["Int"]["output"];
-	/** 0 means new values always use the latest version. */
-	minEncryptionVersion: Scalars["Int"]["output"];
-	name: Scalars["String"]["output"];
-	versions: Array<TransitKeyVersion>;
+  __typename?: 'TransitKey';
+  latestVersion: Scalars['Int']['output'];
+  /** Ciphertext older than this version can no longer be decrypted. */
+  minDecryptionVersion: Scalars['Int']['output'];
+  /** 0 means new values always use the latest version. */
+  minEncryptionVersion: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  versions: Array<TransitKeyVersion>;
 };
 
 export type TransitKeyVersion = {
-	__typename?: "TransitKeyVersion";
-	createdAt: Scalars["DateTime"]["output"];
-	version: Scalars["Int"]["output"];
+  __typename?: 'TransitKeyVersion';
+  createdAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
 };
+
+
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
-	resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
 };
-export type Resolver<TResult, TParent = {}, TContext = {}, TArgs = {}> =
-	| ResolverFn<TResult, TParent, TContext, TArgs>
-	| ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+export type Resolver<TResult, TParent = {}, TContext = {}, TArgs = {}> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
 
 export type ResolverFn<TResult, TParent, TContext, TArgs> = (
-	parent: TParent,
-	args: TArgs,
-	context: TContext,
-	info: GraphQLResolveInfo,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
 ) => Promise<TResult> | TResult;
 
 export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
-	parent: TParent,
-	args: TArgs,
-	context: TContext,
-	info: GraphQLResolveInfo,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
 ) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
 
 export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
-	parent: TParent,
-	args: TArgs,
-	context: TContext,
-	info: GraphQLResolveInfo,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
-export interface SubscriptionSubscriberObject<
-	TResult,
-	TKey extends string,
-	TParent,
-	TContext,
-	TArgs,
-> {
-	subscribe: SubscriptionSubscribeFn<
-		{ [key in TKey]: TResult },
-		TParent,
-		TContext,
-		TArgs
-	>;
-	resolve?: SubscriptionResolveFn<
-		TResult,
-		{ [key in TKey]: TResult },
-		TContext,
-		TArgs
-	>;
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
 }
 
 export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
-	subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
-	resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
 }
 
-export type SubscriptionObject<
-	TResult,
-	TKey extends string,
-	TParent,
-	TContext,
-	TArgs,
-> =
-	| SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
-	| SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
 
-export type SubscriptionResolver<
-	TResult,
-	TKey extends string,
-	TParent = {},
-	TContext = {},
-	TArgs = {},
-> =
-	| ((
-			...args: any[]
-	  ) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
-	| SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+export type SubscriptionResolver<TResult, TKey extends string, TParent = {}, TContext = {}, TArgs = {}> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
 
 export type TypeResolveFn<TTypes, TParent = {}, TContext = {}> = (
-	parent: TParent,
-	context: TContext,
-	info: GraphQLResolveInfo,
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
 ) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
 
-export type IsTypeOfResolverFn<T = {}, TContext = {}> = (
-	obj: T,
-	context: TContext,
-	info: GraphQLResolveInfo,
-) => boolean | Promise<boolean>;
+export type IsTypeOfResolverFn<T = {}, TContext = {}> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
 
 export type NextResolverFn<T> = () => Promise<T>;
 
-export type DirectiveResolverFn<
-	TResult = {},
-	TParent = {},
-	TContext = {},
-	TArgs = {},
-> = (
-	next: NextResolverFn<TResult>,
-	parent: TParent,
-	args: TArgs,
-	context: TContext,
-	info: GraphQLResolveInfo,
+export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs = {}> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
+
+
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-	Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
-	CardStatus: CardStatus;
-	CreditCard: ResolverTypeWrapper<Card>;
-	CreditCardConnection: ResolverTypeWrapper<
-		Omit<CreditCardConnection, "nodes"> & {
-			nodes: Array<ResolversTypes["CreditCard"]>;
-		}
-	>;
-	CreditCardInput: CreditCardInput;
-	DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
-	DecryptMask: DecryptMask;
-	ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
-	Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
-	Me: ResolverTypeWrapper<Me>;
-	Mutation: ResolverTypeWrapper<{}>;
-	PAN: ResolverTypeWrapper<Scalars["PAN"]["output"]>;
-	PageInfo: ResolverTypeWrapper<PageInfo>;
-	Query: ResolverTypeWrapper<{}>;
-	String: ResolverTypeWrapper<Scalars["String"]["output"]>;
-	TransitKey: ResolverTypeWrapper<KeyInfo>;
-	TransitKeyVersion: ResolverTypeWrapper<TransitKeyVersion>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CardStatus: CardStatus;
+  CreditCard: ResolverTypeWrapper<Card>;
+  CreditCardConnection: ResolverTypeWrapper<Omit<CreditCardConnection, 'nodes'> & { nodes: Array<ResolversTypes['CreditCard']> }>;
+  CreditCardInput: CreditCardInput;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DecryptMask: DecryptMask;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Me: ResolverTypeWrapper<Me>;
+  Mutation: ResolverTypeWrapper<{}>;
+  PAN: ResolverTypeWrapper<Scalars['PAN']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<{}>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TransitKey: ResolverTypeWrapper<KeyInfo>;
+  TransitKeyVersion: ResolverTypeWrapper<TransitKeyVersion>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-	Boolean: Scalars["Boolean"]["output"];
-	CreditCard: Card;
-	CreditCardConnection: Omit<CreditCardConnection, "nodes"> & {
-		nodes: Array<ResolversParentTypes["CreditCard"]>;
-	};
-	CreditCardInput: CreditCardInput;
-	DateTime: Scalars["DateTime"]["output"];
-	ID: Scalars["ID"]["output"];
-	Int: Scalars["Int"]["output"];
-	Me: Me;
-	Mutation: {};
-	PAN: Scalars["PAN"]["output"];
-	PageInfo: PageInfo;
-	Query: {};
-	String: Scalars["String"]["output"];
-	TransitKey: KeyInfo;
-	TransitKeyVersion: TransitKeyVersion;
+  Boolean: Scalars['Boolean']['output'];
+  CreditCard: Card;
+  CreditCardConnection: Omit<CreditCardConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['CreditCard']> };
+  CreditCardInput: CreditCardInput;
+  DateTime: Scalars['DateTime']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  Me: Me;
+  Mutation: {};
+  PAN: Scalars['PAN']['output'];
+  PageInfo: PageInfo;
+  Query: {};
+  String: Scalars['String']['output'];
+  TransitKey: KeyInfo;
+  TransitKeyVersion: TransitKeyVersion;
 };
 
 export type DecryptForDirectiveArgs = {
-	mask?: Maybe<DecryptMask>;
-	role: Scalars["String"]["input"];
+  mask?: Maybe<DecryptMask>;
+  role: Scalars['String']['input'];
 };
 
-export type DecryptForDirectiveResolver<
-	Result,
-	Parent,
-	ContextType = Context,
-	Args = DecryptForDirectiveArgs,
-> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type DecryptForDirectiveResolver<Result, Parent, ContextType = Context, Args = DecryptForDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type EncryptedDirectiveArgs = {
-	key: Scalars["String"]["input"];
+  key: Scalars['String']['input'];
 };
 
-export type EncryptedDirectiveResolver<
-	Result,
-	Parent,
-	ContextType = Context,
-	Args = EncryptedDirectiveArgs,
-> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type EncryptedDirectiveResolver<Result, Parent, ContextType = Context, Args = EncryptedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequireRoleDirectiveArgs = {
-	anyOf: Array<Scalars["String"]["input"]>;
+  anyOf: Array<Scalars['String']['input']>;
 };
 
-export type RequireRoleDirectiveResolver<
-	Result,
-	Parent,
-	ContextType = Context,
-	Args = RequireRoleDirectiveArgs,
-> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type RequireRoleDirectiveResolver<Result, Parent, ContextType = Context, Args = RequireRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type CreditCardResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["CreditCard"] = ResolversParentTypes["CreditCard"],
-> = {
-	attempts?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
-	createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
-	id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
-	name?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
-	pan?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
-	panKeyVersion?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
-	processedAt?: Resolver<
-		Maybe<ResolversTypes["DateTime"]>,
-		ParentType,
-		ContextType
-	>;
-	status?: Resolver<ResolversTypes["CardStatus"], ParentType, ContextType>;
-	updatedAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
-	__isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+export type CreditCardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditCard'] = ResolversParentTypes['CreditCard']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pan?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  panKeyVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  processedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CardStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type CreditCardConnectionResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["CreditCardConnection"] = ResolversParentTypes["CreditCardConnection"],
-> = {
-	nodes?: Resolver<
-		Array<ResolversTypes["CreditCard"]>,
-		ParentType,
-		ContextType
-	>;
-	pageInfo?: Resolver<ResolversTypes["PageInfo"], ParentType, ContextType>;
-	__isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+export type CreditCardConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditCardConnection'] = ResolversParentTypes['CreditCardConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export interface DateTimeScalarConfig
-	extends GraphQLScalarTypeConfig<ResolversTypes["DateTime"], any> {
-	name: "DateTime";
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
 }
 
-export type MeResolvers<
-	ContextType = Context,
-	ParentType extends ResolversParentTypes["Me"] = ResolversParentTypes["Me"],
-> = {
-	roles?: Resolver<Array<ResolversTypes["String"]>, ParentType, ContextType>;
-	subject?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
-	__isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+export type MeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Me'] = ResolversParentTypes['Me']> = {
+  roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type MutationResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
-> = {
-	createCreditCard?: Resolver<
-		ResolversTypes["CreditCard"],
-		ParentType,
-		ContextType,
-		RequireFields<MutationCreateCreditCardArgs, "input">
-	>;
-	createCreditCards?: Resolver<
-		Array<ResolversTypes["CreditCard"]>,
-		ParentType,
-		ContextType,
-		RequireFields<MutationCreateCreditCardsArgs, "inputs">
-	>;
-	markCardsProcessed?: Resolver<
-		Array<ResolversTypes["CreditCard"]>,
-		ParentType,
-		ContextType,
-		RequireFields<MutationMarkCardsProcessedArgs, "ids">
-	>;
-	rotateKey?: Resolver<
-		ResolversTypes["TransitKey"],
-		ParentType,
-		ContextType,
-		RequireFields<MutationRotateKeyArgs, "name">
-	>;
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createCreditCard?: Resolver<ResolversTypes['CreditCard'], ParentType, ContextType, RequireFields<MutationCreateCreditCardArgs, 'input'>>;
+  createCreditCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationCreateCreditCardsArgs, 'inputs'>>;
+  markCardsProcessed?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationMarkCardsProcessedArgs, 'ids'>>;
+  rotateKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<MutationRotateKeyArgs, 'name'>>;
 };
 
-export interface PanScalarConfig
-	extends GraphQLScalarTypeConfig<ResolversTypes["PAN"], any> {
-	name: "PAN";
+export interface PanScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PAN'], any> {
+  name: 'PAN';
 }
 
-export type PageInfoResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["PageInfo"] = ResolversParentTypes["PageInfo"],
-> = {
-	endCursor?: Resolver<
-		Maybe<ResolversTypes["String"]>,
-		ParentType,
-		ContextType
-	>;
-	hasNextPage?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
-	__isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type QueryResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
-> = {
-	creditCard?: Resolver<
-		Maybe<ResolversTypes["CreditCard"]>,
-		ParentType,
-		ContextType,
-		RequireFields<QueryCreditCardArgs, "id">
-	>;
-	creditCards?: Resolver<
-		ResolversTypes["CreditCardConnection"],
-		ParentType,
-		ContextType,
-		RequireFields<QueryCreditCardsArgs, "first">
-	>;
-	health?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
-	me?: Resolver<Maybe<ResolversTypes["Me"]>, ParentType, ContextType>;
-	transitKey?: Resolver<
-		ResolversTypes["TransitKey"],
-		ParentType,
-		ContextType,
-		RequireFields<QueryTransitKeyArgs, "name">
-	>;
+export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  creditCard?: Resolver<Maybe<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<QueryCreditCardArgs, 'id'>>;
+  creditCards?: Resolver<ResolversTypes['CreditCardConnection'], ParentType, ContextType, RequireFields<QueryCreditCardsArgs, 'first'>>;
+  health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, ContextType>;
+  transitKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<QueryTransitKeyArgs, 'name'>>;
 };
 
-export type TransitKeyResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["TransitKey"] = ResolversParentTypes["TransitKey"],
-> = {
-	latestVersion?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
-	minDecryptionVersion?: Resolver<
-		ResolversTypes["Int"],
-		ParentType,
-		ContextType
-	>;
-	minEncryptionVersion?: Resolver<
-		ResolversTypes["Int"],
-		ParentType,
-		ContextType
-	>;
-	name?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
-	versions?: Resolver<
-		Array<ResolversTypes["TransitKeyVersion"]>,
-		ParentType,
-		ContextType
-	>;
-	__isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+export type TransitKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransitKey'] = ResolversParentTypes['TransitKey']> = {
+  latestVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minDecryptionVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minEncryptionVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  versions?: Resolver<Array<ResolversTypes['TransitKeyVersion']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type TransitKeyVersionResolvers<
-	ContextType = Context,
-	ParentType extends
-		ResolversParentTypes["TransitKeyVersion"] = ResolversParentTypes["TransitKeyVersion"],
-> = {
-	createdAt?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
-	version?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
-	__isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+export type TransitKeyVersionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransitKeyVersion'] = ResolversParentTypes['TransitKeyVersion']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
-	CreditCard?: CreditCardResolvers<ContextType>;
-	CreditCardConnection?: CreditCardConnectionResolvers<ContextType>;
-	DateTime?: GraphQLScalarType;
-	Me?: MeResolvers<ContextType>;
-	Mutation?: MutationResolvers<ContextType>;
-	PAN?: GraphQLScalarType;
-	PageInfo?: PageInfoResolvers<ContextType>;
-	Query?: QueryResolvers<ContextType>;
-	TransitKey?: TransitKeyResolvers<ContextType>;
-	TransitKeyVersion?: TransitKeyVersionResolvers<ContextType>;
+  CreditCard?: CreditCardResolvers<ContextType>;
+  CreditCardConnection?: CreditCardConnectionResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  Me?: MeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  PAN?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  TransitKey?: TransitKeyResolvers<ContextType>;
+  TransitKeyVersion?: TransitKeyVersionResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {
-	decryptFor?: DecryptForDirectiveResolver<any, any, ContextType>;
-	encrypted?: EncryptedDirectiveResolver<any, any, ContextType>;
-	requireRole?: RequireRoleDirectiveResolver<any, any, ContextType>;
+  decryptFor?: DecryptForDirectiveResolver<any, any, ContextType>;
+  encrypted?: EncryptedDirectiveResolver<any, any, ContextType>;
+  requireRole?: RequireRoleDirectiveResolver<any, any, ContextType>;
 };
