@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration [embedded]', () => {
+  it('defaults to PGlite and the embedded transit engine under DATA_DIR', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/transitql' });
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '/srv/transitql/pglite' });
+    expect(config.transit).toMatchObject({
+      kind: 'embedded',
+      keyDir: '/srv/transitql/transit',
+      masterKeyFile: '/srv/transitql/master.key',
+    });
+    expect(config.auth).toMatchObject({ kind: 'secret', isDevelopmentSecret: true });
+  });
+
+  it('switches to postgres.js and Vault when configured', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      VAULT_ADDR: 'https://vault:8200/',
+      VAULT_ROLE_ID: 'role',
+      VAULT_SECRET_ID: 'secret',
+    });
+    expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://u:p@db:5432/app' });
+    expect(config.transit).toMatchObject({
+      kind: 'vault',
+      address: 'https://vault:8200',
+      auth: { method: 'approle', roleId: 'role', secretId: 'secret' },
+    });
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'localhost:5432' }, /^DATABASE_URL is invalid/],
+    [{ VAULT_ADDR: 'vault:8200' }, /^VAULT_ADDR is invalid/],
+    [{ VAULT_ADDR: 'http://vault:8200', VAULT_ROLE_ID: 'r' }, /^VAULT_SECRET_ID is required/],
+    [{ TRANSIT_BATCH_SIZE: '5000' }, /^TRANSIT_BATCH_SIZE is invalid/],
+    [{ TRANSIT_MASTER_KEY: 'c2hvcnQ=' }, /^TRANSIT_MASTER_KEY is invalid: must be 32 bytes/],
+    [{ AUTH_JWKS_URL: 'https://idp/jwks' }, /^AUTH_ISSUER is required with AUTH_JWKS_URL/],
+    [{ NODE_ENV: 'staging' }, /^NODE_ENV is invalid/],
+  ])('names the bad variable: %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
