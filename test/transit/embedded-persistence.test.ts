@@ -13,17 +13,17 @@ function open(dataDir: string, env: Record<string, string> = {}): Transit {
   return createTransit(testConfig({ DATA_DIR: dataDir, ...env }).transit);
 }
 
-function valueOf<T>(result: TransitResult<T> | undefined): T {
+function onlyValue<T>(result: TransitResult<T> | undefined): T {
   if (result === undefined || !result.ok) throw result?.error ?? new Error('no result');
   return result.value;
 }
 
 async function encrypt(transit: Transit, text: string): Promise<string> {
-  return valueOf((await transit.encrypt(KEY, [{ plaintext: Buffer.from(text) }]))[0]);
+  return onlyValue((await transit.encrypt(KEY, [{ plaintext: Buffer.from(text) }]))[0]);
 }
 
 async function decrypt(transit: Transit, ciphertext: string): Promise<string> {
-  return valueOf((await transit.decrypt(KEY, [{ ciphertext }]))[0]).toString();
+  return onlyValue((await transit.decrypt(KEY, [{ ciphertext }]))[0]).toString();
 }
 
 describe('embedded transit engine on disk [embedded]', () => {
