@@ -102,6 +102,24 @@ describe.each(backendSets())('Transit contract [$name]', (set) => {
     expect(values([results[1] as TransitResult<Buffer>])[0]?.toString()).toBe('new');
   });
 
+  it('refuses ciphertext naming a version the key does not have as VERSION_UNKNOWN', async () => {
+    const key = freshKey();
+    await transit.createKey(key);
+    const ciphertext = await encryptOne(transit, key, 'from the future');
+    const result = await decryptOne(transit, key, ciphertext.replace(/^vault:v1:/, 'vault:v9:'));
+    expect(result.ok ? 'ok' : result.error.code).toBe('VERSION_UNKNOWN');
+  });
+
+  it('fails only the bad items of a rewrap batch', async () => {
+    const key = freshKey();
+    await transit.createKey(key);
+    const good = await encryptOne(transit, key, 'good');
+    await transit.rotateKey(key);
+    const results = await transit.rewrap(key, [{ ciphertext: good }, { ciphertext: 'vault:v1:garbage' }]);
+    expect(codes(results)).toEqual(['ok', 'MALFORMED_CIPHERTEXT']);
+    expect(results[0]?.ok && results[0].value).toMatch(/^vault:v2:/);
+  });
+
   it('refuses tampered ciphertext as INVALID_CIPHERTEXT', async () => {
     const key = freshKey();
     await transit.createKey(key);
