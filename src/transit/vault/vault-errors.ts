@@ -51,7 +51,9 @@ function itemErrorCode(message: string): TransitErrorCode {
   if (message.includes('version is too new') || message.includes('invalid key version')) return 'VERSION_UNKNOWN';
   if (message.includes('message authentication failed')) return 'INVALID_CIPHERTEXT';
   if (message.includes('invalid ciphertext')) return 'MALFORMED_CIPHERTEXT';
-  if (message.includes('key not found')) return 'KEY_NOT_FOUND';
+  if (message.includes('key not found') || /no existing key named .* could be found/.test(message)) {
+    return 'KEY_NOT_FOUND';
+  }
   return 'INVALID_REQUEST';
 }
 

@@ -44,7 +44,9 @@ export class VaultSession {
       async () => {
         this.options.onRequest?.(path);
         try {
-          return (await this.client.request({ method, path, json: body ?? {} })) as T;
+          // client.request skips the client's requestOptions, so the timeout must be given per call.
+          const options = { method, path, json: body ?? {}, timeout: this.config.timeoutMs };
+          return (await this.client.request(options)) as T;
         } catch (error) {
           if (
             isVaultResponseError(error) &&
