@@ -46,15 +46,16 @@ describeOnRealBackends('TLS to OpenBao with VAULT_CACERT', () => {
     );
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const transit = transitTrusting(path.join(dir, 'vault-ca.pem'));
+      let transit: Transit | undefined;
       try {
+        transit = transitTrusting(path.join(dir, 'vault-ca.pem'));
         await transit.health();
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
       } finally {
-        await transit.close();
+        await transit?.close();
       }
     }
   }, 40_000);
