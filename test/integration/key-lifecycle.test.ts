@@ -4,7 +4,7 @@ import { creditCards } from '../../src/db/schema.ts';
 import { RetireRefusedError, retireVersionsBelow } from '../../src/keys/retire.ts';
 import { type RewrapProgress, rewrapStoredValues } from '../../src/keys/rewrap.ts';
 import { StoredCiphertexts } from '../../src/keys/stored-ciphertexts.ts';
-import type { Transit } from '../../src/transit/transit.ts';
+import { type Transit, TransitError } from '../../src/transit/transit.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';
@@ -110,6 +110,24 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
     const rerun = await rewrapStoredValues(backends.transit, store, 'card-pan', { batchSize: 10 });
     expect(rerun).toMatchObject({ total: 20, rewrapped: 20, skipped: 0, failed: 0 });
     expect(await store.countByVersion()).toEqual([{ version: 2, count: 30 }]);
+    expect(await processorSees()).toEqual(pans);
+  });
+
+  it('finishes on the next run when transit fails half-way through', async () => {
+    const pans = await storeCards(backends, 30);
+    await backends.transit.rotateKey('card-pan');
+    let calls = 0;
+    const failingSecondTime = withRewrapHook(backends.transit, async () => {
+      calls += 1;
+      if (calls === 2) throw new TransitError('UNAVAILABLE', 'vault went away');
+    });
+    await expect(rewrapStoredValues(failingSecondTime, store, 'card-pan', { batchSize: 10 })).rejects.toThrow(
+      'vault went away',
+    );
+    expect(await store.countBelow(2)).toBe(20);
+
+    const rerun = await rewrapStoredValues(backends.transit, store, 'card-pan', { batchSize: 10 });
+    expect(rerun).toMatchObject({ total: 20, rewrapped: 20, failed: 0 });
     expect(await processorSees()).toEqual(pans);
   });
 
