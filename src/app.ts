@@ -18,6 +18,7 @@ import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
+import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
 import { createLogger } from './logger.ts';
 import { TransitBatcher } from './transit/batcher.ts';
 import { createTransit } from './transit/create-transit.ts';
@@ -59,7 +60,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       verifyToken: createTokenVerifier(config.auth),
       transit: new TransitBatcher(transit, config.transit.batching),
       cards: new CardRepository(database.db),
-      keyAdmin: new KeyAdmin(transit, keys),
+      keyAdmin: new KeyAdmin(transit, keys, storedCiphertextsByKey(database.db)),
       limits: config.limits,
       logger,
     };

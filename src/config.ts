@@ -130,6 +130,8 @@ export type TransitConfig =
       mount: string;
       namespace: string | undefined;
       auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string; mount: string };
+      /** Where AppRole is (or is to be) enabled; `transit setup` creates its roles there. */
+      approleMount: string;
       tls: { caCertFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined };
       timeoutMs: number;
       retries: number;
@@ -208,6 +210,7 @@ function transitConfig(env: Env): TransitConfig {
     mount: env.VAULT_TRANSIT_MOUNT,
     namespace: env.VAULT_NAMESPACE,
     auth,
+    approleMount: env.VAULT_APPROLE_MOUNT,
     tls: { caCertFile: env.VAULT_CACERT, clientCertFile: env.VAULT_CLIENT_CERT, clientKeyFile: env.VAULT_CLIENT_KEY },
     timeoutMs: env.VAULT_TIMEOUT_MS,
     retries: env.VAULT_RETRIES,

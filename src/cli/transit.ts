@@ -6,7 +6,11 @@ import { type TransitCommand, transitCommands } from './transit/commands.ts';
 
 /** `npm run transit -- <command> [args]`: key management against Vault/OpenBao or the embedded engine. */
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: { out: { type: 'string' }, 'token-ttl': { type: 'string' }, 'token-max-ttl': { type: 'string' } },
+  });
   const [name, ...args] = positionals;
   const command: TransitCommand | undefined = name === undefined ? undefined : transitCommands[name];
   if (command === undefined) {
@@ -17,7 +21,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const transit = createTransit(config.transit);
+  const transit = createTransit(
+    command.needsAdminToken === true && config.transit.kind === 'vault'
+      ? { ...config.transit, allowRootToken: true }
+      : config.transit,
+  );
   try {
     process.exitCode = await command.run({ config, transit, args, flags: values });
   } finally {

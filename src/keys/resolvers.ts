@@ -9,8 +9,11 @@ export const keyResolvers: Resolvers = {
   },
   Query: {
     transitKey: (_, { name }, { keyAdmin }) => keyAdmin.info(name),
+    keyVersions: async (_, { key }, { keyAdmin }) =>
+      (await keyAdmin.versions(key)).map(({ version, count }) => ({ version, storedValues: count })),
   },
   Mutation: {
     rotateKey: (_, { name }, { keyAdmin }) => keyAdmin.rotate(name),
+    rewrapKey: (_, { name }, { keyAdmin }) => keyAdmin.rewrap(name),
   },
 };

@@ -1,6 +1,8 @@
 import type { Config } from '../../config.ts';
 import type { Transit } from '../../transit/transit.ts';
 import { info } from './info.ts';
+import { retire } from './retire.ts';
+import { rewrap } from './rewrap.ts';
 import { rotate } from './rotate.ts';
 import { setup } from './setup.ts';
 
@@ -14,8 +16,10 @@ export interface TransitCommandInput {
 export interface TransitCommand {
   usage: string;
   summary: string;
+  /** Setup runs once with an admin (often root) token; every other command honours ALLOW_ROOT_TOKEN. */
+  needsAdminToken?: true;
   /** Resolves to the process exit code. */
   run(input: TransitCommandInput): Promise<number>;
 }
 
-export const transitCommands: Record<string, TransitCommand> = { setup, rotate, info };
+export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, retire, info };

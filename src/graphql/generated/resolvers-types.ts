@@ -84,6 +84,13 @@ export type DecryptMask =
   /** The whole plaintext. */
   | 'NONE';
 
+/** How many stored values are encrypted under one version of a key. */
+export type KeyVersionUsage = {
+  __typename?: 'KeyVersionUsage';
+  storedValues: Scalars['Int']['output'];
+  version: Scalars['Int']['output'];
+};
+
 export type Me = {
   __typename?: 'Me';
   roles: Array<Scalars['String']['output']>;
@@ -98,6 +105,11 @@ export type Mutation = {
   createCreditCards: Array<CreditCard>;
   /** Mark cards processed; answers the cards that changed. */
   markCardsProcessed: Array<CreditCard>;
+  /**
+   * Re-encrypt every stored value under the key's latest version inside the key management system
+   * (plaintext never leaves it). Safe to run while the API serves, and to rerun after an interruption.
+   */
+  rewrapKey: RewrapSummary;
   /** Rotate a key: new values use a new version; older values stay readable. */
   rotateKey: TransitKey;
 };
@@ -115,6 +127,11 @@ export type MutationCreateCreditCardsArgs = {
 
 export type MutationMarkCardsProcessedArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationRewrapKeyArgs = {
+  name: Scalars['String']['input'];
 };
 
 
@@ -137,6 +154,8 @@ export type Query = {
   creditCards: CreditCardConnection;
   /** Answers ok when the API is up; needs no token. */
   health: Scalars['String']['output'];
+  /** How many stored values use each version of a key, oldest version first. */
+  keyVersions: Array<KeyVersionUsage>;
   /** The caller as the API sees them: subject and roles from the token. */
   me: Maybe<Me>;
   /** A transit key used by this schema (e.g. card-pan). */
@@ -156,8 +175,28 @@ export type QueryCreditCardsArgs = {
 };
 
 
+export type QueryKeyVersionsArgs = {
+  key: Scalars['String']['input'];
+};
+
+
 export type QueryTransitKeyArgs = {
   name: Scalars['String']['input'];
+};
+
+/** The outcome of moving a key's stored values to its latest version. */
+export type RewrapSummary = {
+  __typename?: 'RewrapSummary';
+  /** Values the key management system could not rewrap, left as they were. */
+  failed: Scalars['Int']['output'];
+  key: Scalars['String']['output'];
+  latestVersion: Scalars['Int']['output'];
+  rewrapped: Scalars['Int']['output'];
+  seconds: Scalars['Float']['output'];
+  /** Values changed by another writer meanwhile, left as that writer stored them. */
+  skipped: Scalars['Int']['output'];
+  /** Values older than the latest version when the rewrap started. */
+  total: Scalars['Int']['output'];
 };
 
 /** A transit key the schema encrypts with, as the key management system reports it. */
@@ -256,13 +295,16 @@ export type ResolversTypes = {
   CreditCardInput: CreditCardInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DecryptMask: DecryptMask;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  KeyVersionUsage: ResolverTypeWrapper<KeyVersionUsage>;
   Me: ResolverTypeWrapper<Me>;
   Mutation: ResolverTypeWrapper<{}>;
   PAN: ResolverTypeWrapper<Scalars['PAN']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<{}>;
+  RewrapSummary: ResolverTypeWrapper<RewrapSummary>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TransitKey: ResolverTypeWrapper<KeyInfo>;
   TransitKeyVersion: ResolverTypeWrapper<TransitKeyVersion>;
@@ -275,13 +317,16 @@ export type ResolversParentTypes = {
   CreditCardConnection: Omit<CreditCardConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['CreditCard']> };
   CreditCardInput: CreditCardInput;
   DateTime: Scalars['DateTime']['output'];
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  KeyVersionUsage: KeyVersionUsage;
   Me: Me;
   Mutation: {};
   PAN: Scalars['PAN']['output'];
   PageInfo: PageInfo;
   Query: {};
+  RewrapSummary: RewrapSummary;
   String: Scalars['String']['output'];
   TransitKey: KeyInfo;
   TransitKeyVersion: TransitKeyVersion;
@@ -329,6 +374,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type KeyVersionUsageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KeyVersionUsage'] = ResolversParentTypes['KeyVersionUsage']> = {
+  storedValues?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type MeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Me'] = ResolversParentTypes['Me']> = {
   roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -339,6 +390,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createCreditCard?: Resolver<ResolversTypes['CreditCard'], ParentType, ContextType, RequireFields<MutationCreateCreditCardArgs, 'input'>>;
   createCreditCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationCreateCreditCardsArgs, 'inputs'>>;
   markCardsProcessed?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationMarkCardsProcessedArgs, 'ids'>>;
+  rewrapKey?: Resolver<ResolversTypes['RewrapSummary'], ParentType, ContextType, RequireFields<MutationRewrapKeyArgs, 'name'>>;
   rotateKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<MutationRotateKeyArgs, 'name'>>;
 };
 
@@ -356,8 +408,20 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   creditCard?: Resolver<Maybe<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<QueryCreditCardArgs, 'id'>>;
   creditCards?: Resolver<ResolversTypes['CreditCardConnection'], ParentType, ContextType, RequireFields<QueryCreditCardsArgs, 'first'>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keyVersions?: Resolver<Array<ResolversTypes['KeyVersionUsage']>, ParentType, ContextType, RequireFields<QueryKeyVersionsArgs, 'key'>>;
   me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, ContextType>;
   transitKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<QueryTransitKeyArgs, 'name'>>;
+};
+
+export type RewrapSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RewrapSummary'] = ResolversParentTypes['RewrapSummary']> = {
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  latestVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rewrapped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type TransitKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransitKey'] = ResolversParentTypes['TransitKey']> = {
@@ -379,11 +443,13 @@ export type Resolvers<ContextType = Context> = {
   CreditCard?: CreditCardResolvers<ContextType>;
   CreditCardConnection?: CreditCardConnectionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  KeyVersionUsage?: KeyVersionUsageResolvers<ContextType>;
   Me?: MeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PAN?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RewrapSummary?: RewrapSummaryResolvers<ContextType>;
   TransitKey?: TransitKeyResolvers<ContextType>;
   TransitKeyVersion?: TransitKeyVersionResolvers<ContextType>;
 };

@@ -21,6 +21,8 @@ export interface VaultSessionOptions {
 export class VaultSession {
   readonly client: nodeVault.client;
   private loggedIn: Promise<void> | undefined;
+  /** The TTL of a freshly issued token; a renewal granting less has reached the token's max TTL. */
+  private issuedTtl = 0;
 
   constructor(
     readonly config: VaultConfig,
@@ -34,6 +36,9 @@ export class VaultSession {
       requestOptions: { timeout: config.timeoutMs, ...tlsOptions(config) },
     });
     this.client.on('token:expired', () => this.relogin());
+    this.client.on('token:renewed', (result: { auth?: { lease_duration?: number } }) => {
+      if ((result.auth?.lease_duration ?? 0) < this.issuedTtl) this.relogin();
+    });
     this.client.on('token:error:renew', () => this.relogin());
   }
 
@@ -120,6 +125,7 @@ export class VaultSession {
       );
     }
     if ((self.data?.ttl ?? 0) > 0 && self.data?.renewable === true) {
+      this.issuedTtl = self.data.ttl ?? 0;
       await this.client.startTokenRenewal({ ttl: self.data.ttl });
     }
   }

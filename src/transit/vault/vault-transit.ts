@@ -12,7 +12,7 @@ import {
   TransitError,
   type TransitResult,
 } from '../transit.ts';
-import { itemError } from './vault-errors.ts';
+import { classifyVaultError, itemError } from './vault-errors.ts';
 import type { VaultSession } from './vault-session.ts';
 
 interface BatchAnswer {
@@ -125,8 +125,9 @@ export class VaultTransit implements Transit {
   }
 
   async health(): Promise<void> {
-    const health = (await this.session.client.health().catch(() => {
-      throw new TransitError('UNAVAILABLE', `vault at ${this.session.config.address} is unreachable`);
+    const { address, timeoutMs } = this.session.config;
+    const health = (await this.session.client.health().catch((error: unknown) => {
+      throw classifyVaultError(error, { operation: 'health check', address, timeoutMs });
     })) as { sealed?: boolean; initialized?: boolean };
     if (health.sealed === true)
       throw new TransitError('UNAVAILABLE', `vault at ${this.session.config.address} is sealed`);

@@ -1,0 +1,106 @@
+import type { VaultSession } from './vault-session.ts';
+
+export const API_ROLE = 'transitql-api';
+export const KEY_ADMIN_ROLE = 'transitql-key-admin';
+
+export interface AppRoleCredentials {
+  role: string;
+  policy: string;
+  roleId: string;
+  secretId: string;
+}
+
+export interface LeastPrivilegeOptions {
+  transitMount: string;
+  approleMount: string;
+  keys: Iterable<string>;
+  tokenTtl: string;
+  tokenMaxTtl: string;
+}
+
+type Capability = 'read' | 'update';
+
+function policy(rules: Array<[path: string, capability: Capability]>): string {
+  return rules.map(([path, capability]) => `path "${path}" {\n  capabilities = ["${capability}"]\n}\n`).join('\n');
+}
+
+/** The API may only use the schema's keys: encrypt, decrypt, rewrap, hmac, and read their versions. */
+export function apiPolicy(mount: string, keys: Iterable<string>): string {
+  return policy(
+    [...keys].flatMap(
+      (key): Array<[string, Capability]> => [
+        [`${mount}/encrypt/${key}`, 'update'],
+        [`${mount}/decrypt/${key}`, 'update'],
+        [`${mount}/rewrap/${key}`, 'update'],
+        [`${mount}/hmac/${key}`, 'update'],
+        [`${mount}/keys/${key}`, 'read'],
+      ],
+    ),
+  );
+}
+
+/** Key administration: rotate, configure (retire) and rewrap the schema's keys; no encrypt or decrypt. */
+export function keyAdminPolicy(mount: string, keys: Iterable<string>): string {
+  return policy(
+    [...keys].flatMap(
+      (key): Array<[string, Capability]> => [
+        [`${mount}/keys/${key}`, 'read'],
+        [`${mount}/keys/${key}/rotate`, 'update'],
+        [`${mount}/keys/${key}/config`, 'update'],
+        [`${mount}/rewrap/${key}`, 'update'],
+      ],
+    ),
+  );
+}
+
+/**
+ * Writes the two policies, enables AppRole if missing, creates one role per policy and answers a
+ * fresh role-id/secret-id pair for each. Needs an admin token; idempotent apart from the new secret-ids.
+ */
+export async function writeLeastPrivilege(
+  session: VaultSession,
+  options: LeastPrivilegeOptions,
+): Promise<AppRoleCredentials[]> {
+  const keys = [...options.keys];
+  const roles = [
+    { role: API_ROLE, text: apiPolicy(options.transitMount, keys) },
+    { role: KEY_ADMIN_ROLE, text: keyAdminPolicy(options.transitMount, keys) },
+  ];
+  await enableAppRole(session, options.approleMount);
+  const credentials: AppRoleCredentials[] = [];
+  for (const { role, text } of roles) {
+    await session.request('POST', `/sys/policies/acl/${role}`, { policy: text }, `write policy ${role}`);
+    const rolePath = `/auth/${options.approleMount}/role/${role}`;
+    await session.request(
+      'POST',
+      rolePath,
+      { token_policies: [role], token_ttl: options.tokenTtl, token_max_ttl: options.tokenMaxTtl },
+      `write AppRole role ${role}`,
+    );
+    const roleId = await session.request<{ data: { role_id: string } }>(
+      'GET',
+      `${rolePath}/role-id`,
+      undefined,
+      `read role-id of ${role}`,
+    );
+    const secretId = await session.request<{ data: { secret_id: string } }>(
+      'POST',
+      `${rolePath}/secret-id`,
+      {},
+      `create secret-id for ${role}`,
+    );
+    credentials.push({ role, policy: role, roleId: roleId.data.role_id, secretId: secretId.data.secret_id });
+  }
+  return credentials;
+}
+
+async function enableAppRole(session: VaultSession, mount: string): Promise<void> {
+  const methods = await session.request<{ data?: Record<string, unknown> } & Record<string, unknown>>(
+    'GET',
+    '/sys/auth',
+    undefined,
+    'list auth methods',
+  );
+  if (`${mount}/` in (methods.data ?? methods)) return;
+  await session.request('POST', `/sys/auth/${mount}`, { type: 'approle' }, 'enable AppRole');
+}

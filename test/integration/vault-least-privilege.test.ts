@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startApp } from '../../src/app.ts';
+import { setup } from '../../src/cli/transit/setup.ts';
+import type { Config } from '../../src/config.ts';
+import { createTransit } from '../../src/transit/create-transit.ts';
+import { API_ROLE, KEY_ADMIN_ROLE } from '../../src/transit/vault/least-privilege.ts';
+import { startTestApi } from '../support/api.ts';
+import type { Backends } from '../support/backends.ts';
+import { panFor } from '../support/luhn-pans.ts';
+import { describeOnRealBackends } from '../support/real-only.ts';
+
+type VaultConfig = Extract<Config['transit'], { kind: 'vault' }>;
+type Credentials = Record<string, { roleId: string; secretId: string }>;
+
+const CREATE = 'mutation Create($input: CreditCardInput!) { createCreditCard(input: $input) { id pan } }';
+const READ = 'query Read($id: ID!) { creditCard(id: $id) { pan } }';
+
+describeOnRealBackends('least privilege: setup policies, AppRole, no root token', (set) => {
+  let backends: Backends;
+  let vault: VaultConfig;
+  let credentials: Credentials;
+  let setupOutput: string;
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-approle-'));
+  const outFile = path.join(outDir, 'approle.json');
+
+  beforeAll(async () => {
+    backends = await set.open({ VAULT_APPROLE_MOUNT: `approle-${randomBytes(4).toString('hex')}` });
+    if (backends.config.transit.kind !== 'vault') throw new Error('expected Vault');
+    vault = backends.config.transit;
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
+    try {
+      expect(
+        await setup.run({
+          config: backends.config,
+          transit: backends.transit,
+          args: [],
+          flags: { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' },
+        }),
+      ).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    setupOutput = lines.join('\n');
+    credentials = JSON.parse(fs.readFileSync(outFile, 'utf8')) as Credentials;
+  }, 60_000);
+  afterAll(async () => {
+    await backends?.close();
+    fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  function onAppRole(role: string): Config {
+    const pair = credentials[role];
+    if (pair === undefined) throw new Error(`setup wrote no credentials for ${role}`);
+    return {
+      ...backends.config,
+      transit: {
+        ...vault,
+        allowRootToken: false,
+        auth: { method: 'approle', roleId: pair.roleId, secretId: pair.secretId, mount: vault.approleMount },
+      },
+    };
+  }
+
+  async function appRoleToken(role: string): Promise<string> {
+    const pair = credentials[role];
+    const response = await fetch(`${vault.address}/v1/auth/${vault.approleMount}/login`, {
+      method: 'POST',
+      body: JSON.stringify({ role_id: pair?.roleId, secret_id: pair?.secretId }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { auth: { client_token: string } }).auth.client_token;
+  }
+
+  function vaultPost(token: string, endpoint: string, body: unknown = {}): Promise<Response> {
+    return fetch(`${vault.address}/v1/${vault.mount}/${endpoint}`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': token },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('writes both roles and their credentials to a 0600 file', () => {
+    expect(setupOutput).toContain(`policy ${API_ROLE} and AppRole role ${API_ROLE}: written`);
+    expect(setupOutput).not.toContain(credentials[API_ROLE]?.secretId);
+    expect(Object.keys(credentials).sort()).toEqual([API_ROLE, KEY_ADMIN_ROLE]);
+    expect(fs.statSync(outFile).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses the API token a direct rotate (403) and lets it encrypt', async () => {
+    const token = await appRoleToken(API_ROLE);
+    expect((await vaultPost(token, 'keys/card-pan/rotate')).status).toBe(403);
+    expect((await vaultPost(token, 'keys/card-pan/config', { min_decryption_version: 1 })).status).toBe(403);
+    const encrypted = await vaultPost(token, 'encrypt/card-pan', { plaintext: Buffer.from('x').toString('base64') });
+    expect(encrypted.status).toBe(200);
+
+    const transit = createTransit(onAppRole(API_ROLE).transit);
+    try {
+      await expect(transit.rotateKey('card-pan')).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringContaining('rotate key "card-pan"'),
+      });
+    } finally {
+      await transit.close();
+    }
+  });
+
+  it('lets the key-admin token rotate and configure but not decrypt', async () => {
+    const token = await appRoleToken(KEY_ADMIN_ROLE);
+    expect((await vaultPost(token, 'keys/card-pan/rotate')).status).toBe(200);
+    const decrypt = await vaultPost(token, 'decrypt/card-pan', { ciphertext: 'vault:v1:AAAA' });
+    expect(decrypt.status).toBe(403);
+  });
+
+  it('serves the API on AppRole: clerk gets ciphertext, processor plaintext, rotateKey is FORBIDDEN', async () => {
+    const config = onAppRole(API_ROLE);
+    const transit = createTransit(config.transit);
+    const api = await startTestApi({ ...backends, config, transit });
+    try {
+      const created = await api.gql<{ createCreditCard: { id: string; pan: string } }>(CREATE, {
+        role: 'clerk',
+        variables: { input: { name: 'Carlos Gardel', pan: panFor(1) } },
+      });
+      expect(created.data?.createCreditCard.pan).toMatch(/^vault:v\d+:/);
+      const read = await api.gql(READ, { role: 'processor', variables: { id: created.data?.createCreditCard.id } });
+      expect(read.data).toEqual({ creditCard: { pan: panFor(1) } });
+
+      const rotate = await api.gql('mutation { rotateKey(name: "card-pan") { latestVersion } }', { role: 'key-admin' });
+      expect(rotate.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(rotate.errors?.[0]?.message).toContain('rotate key "card-pan"');
+    } finally {
+      await api.close();
+      await transit.close();
+    }
+  });
+
+  it('keeps working past the token TTL and its max TTL (renewal, then a new AppRole login)', async () => {
+    const config = onAppRole(API_ROLE);
+    const transit = createTransit(config.transit);
+    const api = await startTestApi({ ...backends, config, transit });
+    try {
+      // token_ttl=3s and token_max_ttl=6s: ten rounds a second apart outlive both.
+      for (let round = 0; round < 10; round += 1) {
+        const created = await api.gql<{ createCreditCard: { id: string } }>(CREATE, {
+          role: 'clerk',
+          variables: { input: { name: `Round ${round}`, pan: panFor(100 + round) } },
+        });
+        expect(created.errors).toBeUndefined();
+        const read = await api.gql(READ, { role: 'processor', variables: { id: created.data?.createCreditCard.id } });
+        expect(read.data).toEqual({ creditCard: { pan: panFor(100 + round) } });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    } finally {
+      await api.close();
+      await transit.close();
+    }
+  }, 60_000);
+
+  it('refuses to start on a root token unless ALLOW_ROOT_TOKEN=true', async () => {
+    const config: Config = { ...backends.config, transit: { ...vault, allowRootToken: false } };
+    await expect(startApp(config, { database: backends.database })).rejects.toThrow(
+      /refusing to run on a Vault root token.*ALLOW_ROOT_TOKEN=true/,
+    );
+  });
+});

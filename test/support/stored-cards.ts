@@ -1,0 +1,28 @@
+import { CardRepository } from '../../src/cards/card-repository.ts';
+import type { Backends } from './backends.ts';
+import { panFor } from './luhn-pans.ts';
+
+/**
+ * Stores `count` cards fast: encrypts their PANs in transit batches, then bulk-inserts the
+ * ciphertexts. Answers each stored card's PAN by card name.
+ */
+export async function storeCards(backends: Backends, count: number, firstNumber = 0): Promise<Map<string, string>> {
+  const cards = Array.from({ length: count }, (_, index) => ({
+    name: `Card ${firstNumber + index}`,
+    pan: panFor(firstNumber + index),
+  }));
+  const results = await backends.transit.encrypt(
+    'card-pan',
+    cards.map((card) => ({ plaintext: Buffer.from(card.pan) })),
+  );
+  const encrypted = cards.map((card, index) => {
+    const result = results[index];
+    if (result === undefined || !result.ok) throw result?.error ?? new Error('missing encrypt result');
+    return { name: card.name, pan: result.value };
+  });
+  const repository = new CardRepository(backends.database.db);
+  for (let start = 0; start < encrypted.length; start += 2000) {
+    await repository.createMany(encrypted.slice(start, start + 2000));
+  }
+  return new Map(cards.map((card) => [card.name, card.pan]));
+}
