@@ -60,7 +60,12 @@ describe.each(backendSets())('role matrix over HTTP [$name]', (set) => {
         variables: { input: { name, pan } },
       });
       expect(created.errors).toBeUndefined();
-      cards.push({ id: created.data?.createCreditCard.id ?? '', name, pan: created.data?.createCreditCard.pan ?? '', plaintext: pan });
+      cards.push({
+        id: created.data?.createCreditCard.id ?? '',
+        name,
+        pan: created.data?.createCreditCard.pan ?? '',
+        plaintext: pan,
+      });
     }
   });
   afterAll(async () => {
@@ -126,9 +131,10 @@ describe.each(backendSets())('role matrix over HTTP [$name]', (set) => {
       };
       const attempt = attempts[mutation];
       const answer = await api.gql(attempt?.query ?? '', { ...(await bearer(caller)), variables: attempt?.variables });
-      expect(answer.errors?.map((error) => error.extensions?.code), mutation).toEqual([
-        caller.roles === undefined ? 'UNAUTHENTICATED' : 'FORBIDDEN',
-      ]);
+      expect(
+        answer.errors?.map((error) => error.extensions?.code),
+        mutation,
+      ).toEqual([caller.roles === undefined ? 'UNAUTHENTICATED' : 'FORBIDDEN']);
       expect(answer.data, mutation).toBeNull();
       expect(await countCards(backends), mutation).toBe(before.cards);
       expect((await backends.transit.readKey('card-pan')).latestVersion, mutation).toBe(before.key.latestVersion);
@@ -136,7 +142,10 @@ describe.each(backendSets())('role matrix over HTTP [$name]', (set) => {
         '{ creditCards { nodes { status } } }',
         { role: 'clerk' },
       );
-      expect(statuses.data?.creditCards.nodes.every((card) => card.status === 'PENDING'), mutation).toBe(true);
+      expect(
+        statuses.data?.creditCards.nodes.every((card) => card.status === 'PENDING'),
+        mutation,
+      ).toBe(true);
     }
   });
 

@@ -250,7 +250,7 @@ describe('the directive transforms on a schema that is not about cards [embedded
 
     // Several grants: the strongest one held wins.
     const asBoth = await run(query, ['nurse', 'doctor']);
-    expect((asBoth.data?.patient as { diagnosis: string }).diagnosis).toBe('hypertension');
+    expect(asBoth.data?.patient).toMatchObject({ diagnosis: 'hypertension' });
   });
 
   it('decrypts under the key of the field, across key versions, with the first-six-last-four mask', async () => {
@@ -264,7 +264,12 @@ describe('the directive transforms on a schema that is not about cards [embedded
   });
 
   it('fails one field with DECRYPTION_FAILED and keeps the rest of the answer', async () => {
-    stored.set('broken', { id: 'broken', name: 'Dora', diagnosis: 'vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', allergies: null });
+    stored.set('broken', {
+      id: 'broken',
+      name: 'Dora',
+      diagnosis: 'vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      allergies: null,
+    });
     const result = await run('{ patient(id: "broken") { name diagnosis } }', ['doctor']);
     expect(result.data?.patient).toEqual({ name: 'Dora', diagnosis: null });
     expect(result.errors?.map((error) => [error.path, error.extensions.code])).toEqual([
@@ -274,7 +279,9 @@ describe('the directive transforms on a schema that is not about cards [embedded
 
   it('refuses at schema build a reveal directive on a non-null field or without the encryption directive', () => {
     expect(() =>
-      buildTestSchema(`${typeDefs} extend type Query { secret: String! @sealed(key: "medical") @revealTo(role: "doctor") }`),
+      buildTestSchema(
+        `${typeDefs} extend type Query { secret: String! @sealed(key: "medical") @revealTo(role: "doctor") }`,
+      ),
     ).toThrow(/Query\.secret: a @revealTo field must be nullable/);
     expect(() => buildTestSchema(`${typeDefs} extend type Query { secret: String @revealTo(role: "doctor") }`)).toThrow(
       /Query\.secret: @revealTo needs @sealed\(key\) on the same field/,

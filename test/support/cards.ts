@@ -29,7 +29,10 @@ export async function dumpCards(backends: Backends): Promise<string> {
 }
 
 export async function storedPan(backends: Backends, id: string): Promise<string | undefined> {
-  const [row] = await backends.database.db.select({ pan: creditCards.pan }).from(creditCards).where(eq(creditCards.id, id));
+  const [row] = await backends.database.db
+    .select({ pan: creditCards.pan })
+    .from(creditCards)
+    .where(eq(creditCards.id, id));
   return row?.pan;
 }
 
