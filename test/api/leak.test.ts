@@ -75,7 +75,10 @@ describe.each(backendSets())('no PAN leaks into logs, error bodies or the databa
       });
     }
     await call(CREATE_CARD, { role: 'clerk', variables: { input: { name: 'Number', pan: Number(PANS.carlos) } } });
-    await call(CREATE_CARD, { role: 'clerk', variables: { input: { name: 'Carlos Gardel', pan: { n: PANS.carlos } } } });
+    await call(CREATE_CARD, {
+      role: 'clerk',
+      variables: { input: { name: 'Carlos Gardel', pan: { n: PANS.carlos } } },
+    });
     await call('{ creditCards(first: 100000) { nodes { pan } } }', { role: 'processor' });
     await call('{ creditCards(after: "nope") { nodes { pan } } }', { role: 'processor' });
 
