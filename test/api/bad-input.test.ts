@@ -12,7 +12,7 @@ import { CREATE_CARD, CREATE_CARDS, countCards, overwritePan, PANS, tamper } fro
 
 const SECRET = 'bad-input-suite-secret-0123456789-abcdefgh';
 const AUDIENCE = 'transitql-bad-input';
-const ENV = { AUTH_JWT_SECRET: SECRET, AUTH_AUDIENCE: AUDIENCE, MAX_BULK_SIZE: '3', MAX_PAGE_SIZE: '50' };
+const ENV = { AUTH_JWT_SECRET: SECRET, AUTH_AUDIENCE: AUDIENCE, MAX_BULK_SIZE: '3', MAX_PAGE_SIZE: '20' };
 
 const INVALID_PANS = {
   'a wrong Luhn check digit': '4539296620131158',
@@ -144,8 +144,13 @@ describe.each(backendSets())('bad input over HTTP [$name]', (set) => {
       expect(await countCards(backends)).toBe(0);
     });
 
+    it('without first, a page is capped by a MAX_PAGE_SIZE below the default of 50', async () => {
+      const answer = await api.gql('{ creditCards { nodes { id } pageInfo { hasNextPage } } }', { role: 'clerk' });
+      expect(answer.errors).toBeUndefined();
+    });
+
     it.each([
-      ['first above MAX_PAGE_SIZE', '{ creditCards(first: 51) { nodes { id } } }'],
+      ['first above MAX_PAGE_SIZE', '{ creditCards(first: 21) { nodes { id } } }'],
       ['first of 0', '{ creditCards(first: 0) { nodes { id } } }'],
       ['a negative first', '{ creditCards(first: -1) { nodes { id } } }'],
       ['a cursor this API did not issue', '{ creditCards(after: "not-a-cursor") { nodes { id } } }'],
