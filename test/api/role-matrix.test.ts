@@ -35,7 +35,7 @@ const MUTATIONS = {
 } as const;
 
 const READ = `query Read($id: ID!) {
-  creditCards(first: 10) { nodes { ...CardFields a: pan holder: name } }
+  creditCards(first: 10) { nodes { ...CardFields a: pan holder: name ... on CreditCard { inline: pan } } }
   one: creditCard(id: $id) { pan again: pan }
 }
 fragment CardFields on CreditCard { id name pan panKeyVersion }`;
@@ -73,33 +73,37 @@ describe.each(backendSets())('role matrix over HTTP [$name]', (set) => {
     await backends?.close();
   });
 
-  it.each(CALLERS)('$name reads what the schema allows, through aliases and fragments', async (caller) => {
-    const [first] = cards;
-    const answer = await api.gql(READ, { ...(await bearer(caller)), variables: { id: first?.id } });
-    if (typeof caller.sees === 'string') {
-      expect(answer.data).toBeNull();
-      // creditCards is non-null, so its error nulls the whole answer; every error reported carries the code.
-      expect(answer.errors?.length).toBeGreaterThan(0);
-      for (const error of answer.errors ?? []) expect(error.extensions?.code).toBe(caller.sees);
-      expect(JSON.stringify(answer)).not.toContain('vault:');
-      return;
-    }
-    const sees = caller.sees;
-    expect(answer.errors).toBeUndefined();
-    expect(answer.data).toEqual({
-      creditCards: {
-        nodes: cards.map((card) => ({
-          id: card.id,
-          name: card.name,
-          pan: sees(card.pan, card.plaintext),
-          panKeyVersion: 1,
-          a: sees(card.pan, card.plaintext),
-          holder: card.name,
-        })),
-      },
-      one: { pan: sees(first?.pan ?? '', PANS.carlos), again: sees(first?.pan ?? '', PANS.carlos) },
-    });
-  });
+  it.each(CALLERS)(
+    '$name reads what the schema allows, through aliases, fragments and inline fragments',
+    async (caller) => {
+      const [first] = cards;
+      const answer = await api.gql(READ, { ...(await bearer(caller)), variables: { id: first?.id } });
+      if (typeof caller.sees === 'string') {
+        expect(answer.data).toBeNull();
+        // creditCards is non-null, so its error nulls the whole answer; every error reported carries the code.
+        expect(answer.errors?.length).toBeGreaterThan(0);
+        for (const error of answer.errors ?? []) expect(error.extensions?.code).toBe(caller.sees);
+        expect(JSON.stringify(answer)).not.toContain('vault:');
+        return;
+      }
+      const sees = caller.sees;
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toEqual({
+        creditCards: {
+          nodes: cards.map((card) => ({
+            id: card.id,
+            name: card.name,
+            pan: sees(card.pan, card.plaintext),
+            panKeyVersion: 1,
+            a: sees(card.pan, card.plaintext),
+            holder: card.name,
+            inline: sees(card.pan, card.plaintext),
+          })),
+        },
+        one: { pan: sees(first?.pan ?? '', PANS.carlos), again: sees(first?.pan ?? '', PANS.carlos) },
+      });
+    },
+  );
 
   it.each(CALLERS)('$name reads transit key details only as key-admin', async (caller) => {
     const answer = await api.gql<{ transitKey: { name: string } }>(
