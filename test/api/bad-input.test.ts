@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTransit } from '../../src/transit/create-transit.ts';
 import type { Transit } from '../../src/transit/transit.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
@@ -133,15 +133,21 @@ describe.each(backendSets())('bad input over HTTP [$name]', (set) => {
   });
 
   describe('limits and cursors', () => {
-    it('a bulk above MAX_BULK_SIZE: BAD_USER_INPUT, nothing written', async () => {
+    it('a bulk above MAX_BULK_SIZE: BAD_USER_INPUT before encryption, nothing written', async () => {
       const inputs = [PANS.carlos, PANS.anibal, PANS.visa, PANS.mastercard].map((pan, index) => ({
         name: `Card ${index}`,
         pan,
       }));
+      const encrypt = vi.spyOn(backends.transit, 'encrypt');
+      backends.vaultRequests.length = 0;
       const answer = await api.gql(CREATE_CARDS, { role: 'clerk', variables: { inputs } });
       expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
       expect(answer.errors?.[0]?.message).toContain('at most 3');
       expect(await countCards(backends)).toBe(0);
+      // Refused before any PAN went to transit.
+      expect(encrypt).not.toHaveBeenCalled();
+      expect(backends.vaultRequests).toEqual([]);
+      encrypt.mockRestore();
     });
 
     it('without first, a page is capped by a MAX_PAGE_SIZE below the default of 50', async () => {
