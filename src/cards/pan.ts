@@ -1,12 +1,13 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { badUserInput } from '../graphql/errors.ts';
 
 /** Normalises a card number (spaces and dashes removed) or explains, without echoing it, why it is invalid. */
 export function normalizePan(input: unknown): string {
-  if (typeof input !== 'string') throw new GraphQLError('PAN must be a string of digits');
+  if (typeof input !== 'string') throw badUserInput('PAN must be a string of digits');
   const digits = input.replace(/[\s-]/g, '');
-  if (!/^\d+$/.test(digits)) throw new GraphQLError('PAN may contain only digits, spaces and dashes');
-  if (digits.length < 12 || digits.length > 19) throw new GraphQLError('PAN must have 12 to 19 digits');
-  if (!luhnValid(digits)) throw new GraphQLError('PAN fails the Luhn check');
+  if (!/^\d+$/.test(digits)) throw badUserInput('PAN may contain only digits, spaces and dashes');
+  if (digits.length < 12 || digits.length > 19) throw badUserInput('PAN must have 12 to 19 digits');
+  if (!luhnValid(digits)) throw badUserInput('PAN fails the Luhn check');
   return digits;
 }
 
@@ -30,7 +31,7 @@ export const PanScalar = new GraphQLScalarType<string, string>({
   },
   parseValue: normalizePan,
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('PAN must be a string of digits');
+    if (ast.kind !== Kind.STRING) throw badUserInput('PAN must be a string of digits');
     return normalizePan(ast.value);
   },
 });

@@ -4,11 +4,13 @@ import { requireId, requireIds } from '../graphql/ids.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PanScalar } from './pan.ts';
 
+const DEFAULT_PAGE_SIZE = 50;
+
 export const cardResolvers: Resolvers = {
   PAN: PanScalar,
   Query: {
     creditCards: async (_, { first, after, status }, { cards, limits }) => {
-      const size = first ?? 50;
+      const size = first ?? Math.min(DEFAULT_PAGE_SIZE, limits.maxPageSize);
       if (size < 1 || size > limits.maxPageSize)
         throw badUserInput(`first must be between 1 and ${limits.maxPageSize}`);
       const page = await cards.list({
@@ -30,10 +32,7 @@ export const cardResolvers: Resolvers = {
       if (card === undefined) throw new Error('insert returned no row');
       return card;
     },
-    createCreditCards: async (_, { inputs }, { cards, limits }) => {
-      if (inputs.length > limits.maxBulkSize) throw badUserInput(`inputs may hold at most ${limits.maxBulkSize} cards`);
-      return cards.createMany(inputs);
-    },
+    createCreditCards: (_, { inputs }, { cards }) => cards.createMany(inputs),
     markCardsProcessed: (_, { ids }, { cards }) => cards.markProcessed(requireIds(ids)),
   },
 };

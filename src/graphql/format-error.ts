@@ -51,6 +51,7 @@ export function createErrorFormatter(logger: Logger) {
       (original instanceof GraphQLError && original.extensions?.code !== undefined && code !== 'INTERNAL_SERVER_ERROR')
     ) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      if (isRefusedLiteral(code, error)) extensions.code = 'BAD_USER_INPUT';
       return { ...formatted, message: redactInputEcho(formatted.message, error), extensions };
     }
     const errorId = crypto.randomUUID();
@@ -61,6 +62,19 @@ export function createErrorFormatter(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
     };
   };
+}
+
+/**
+ * A literal the scalar refused (an invalid PAN written into the query) fails validation; it is the
+ * same mistake as an invalid variable, so it gets the same code: BAD_USER_INPUT.
+ */
+function isRefusedLiteral(code: string, error: unknown): boolean {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  return (
+    code === 'GRAPHQL_VALIDATION_FAILED' &&
+    original instanceof GraphQLError &&
+    original.extensions.code === 'BAD_USER_INPUT'
+  );
 }
 
 /** Names the error class and message; drivers put query parameters in other fields, which are left out. */

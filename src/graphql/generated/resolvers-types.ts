@@ -150,7 +150,10 @@ export type Query = {
   __typename?: 'Query';
   /** One card by id, or null. */
   creditCard: Maybe<CreditCard>;
-  /** Cards oldest first, `first` at a time (at most the server's page size limit, 1000 by default). */
+  /**
+   * Cards oldest first, `first` at a time: 50 (or the server's page size limit, if lower) when not
+   * given, at most the server's page size limit (1000 by default).
+   */
   creditCards: CreditCardConnection;
   /** Answers ok when the API is up; needs no token. */
   health: Scalars['String']['output'];
@@ -406,7 +409,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   creditCard?: Resolver<Maybe<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<QueryCreditCardArgs, 'id'>>;
-  creditCards?: Resolver<ResolversTypes['CreditCardConnection'], ParentType, ContextType, RequireFields<QueryCreditCardsArgs, 'first'>>;
+  creditCards?: Resolver<ResolversTypes['CreditCardConnection'], ParentType, ContextType, Partial<QueryCreditCardsArgs>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   keyVersions?: Resolver<Array<ResolversTypes['KeyVersionUsage']>, ParentType, ContextType, RequireFields<QueryKeyVersionsArgs, 'key'>>;
   me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, ContextType>;

@@ -96,8 +96,10 @@ export class KeyringStore {
   private refresh(): void {
     const stamp = this.stamp();
     if (stamp === this.loadedStamp) return;
-    this.loadedStamp = stamp;
-    if (this.file === undefined || stamp === 'absent') return;
+    if (this.file === undefined || stamp === 'absent') {
+      this.loadedStamp = stamp;
+      return;
+    }
     let stored: StoredFile;
     try {
       stored = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoredFile;
@@ -118,6 +120,8 @@ export class KeyringStore {
       keyrings.set(name, { ...keyring, name, versions });
     }
     this.keyrings = keyrings;
+    // Only a file that was read completely counts as loaded: an unreadable one fails every call until fixed.
+    this.loadedStamp = stamp;
   }
 
   private persist(): void {

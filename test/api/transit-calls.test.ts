@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { luhnValid } from '../../src/cards/pan.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
+import { CREATE_CARDS } from '../support/cards.ts';
+
+const CARDS = 1000;
+
+/** A valid 16-digit PAN per index: a fixed prefix, the index, and the Luhn check digit. */
+function panFor(index: number): string {
+  const body = `453929${String(index).padStart(9, '0')}`;
+  const check = [...'0123456789'].find((digit) => luhnValid(body + digit));
+  return body + check;
+}
+
+describe.each(backendSets())('transit calls for a page of 1,000 cards [$name]', (set) => {
+  let backends: Backends;
+  let api: TestApi;
+  const pans = Array.from({ length: CARDS }, (_, index) => panFor(index));
+
+  beforeAll(async () => {
+    backends = await set.open();
+    api = await startTestApi(backends);
+    const created = await api.gql<{ createCreditCards: unknown[] }>(CREATE_CARDS, {
+      role: 'clerk',
+      variables: { inputs: pans.map((pan, index) => ({ name: `Card ${index}`, pan })) },
+    });
+    expect(created.errors).toBeUndefined();
+    expect(created.data?.createCreditCards).toHaveLength(CARDS);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await backends?.close();
+  });
+
+  it('listing them as processor is one decrypt batch, at most ceil(1000 / chunk size) HTTP calls', async () => {
+    const decrypt = vi.spyOn(backends.transit, 'decrypt');
+    backends.vaultRequests.length = 0;
+
+    const listed = await api.gql<{ creditCards: { nodes: Array<{ pan: string }> } }>(
+      `{ creditCards(first: ${CARDS}) { nodes { pan } } }`,
+      { role: 'processor' },
+    );
+
+    const requests = [...backends.vaultRequests];
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data?.creditCards.nodes.map((card) => card.pan)).toEqual(pans);
+    expect(decrypt.mock.calls.map(([key, items]) => [key, items.length])).toEqual([['card-pan', CARDS]]);
+    if (backends.name === 'embedded') {
+      expect(requests).toEqual([]);
+    } else {
+      const chunkSize = backends.config.transit.batching.batchSize;
+      expect(requests.length).toBeGreaterThan(0);
+      expect(requests.length).toBeLessThanOrEqual(Math.ceil(CARDS / chunkSize));
+      expect(new Set(requests)).toEqual(
+        new Set([`/${(backends.config.transit as { mount: string }).mount}/decrypt/card-pan`]),
+      );
+      console.log(
+        `[transit-calls] ${CARDS} cards listed as processor: ${requests.length} HTTP calls, chunk size ${chunkSize}`,
+      );
+    }
+  });
+});
