@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { luhnValid } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
@@ -48,6 +48,9 @@ function processorEnv(api: TestApi, token: string, extra: Record<string, string>
 async function pendingCount(backends: Backends): Promise<number> {
   return (await backends.database.db.select().from(creditCards).where(eq(creditCards.status, 'pending'))).length;
 }
+
+// Each test starts processors as child processes (node + tsx); on a loaded machine that takes a while.
+vi.setConfig({ testTimeout: 300_000 });
 
 describe.each(backendSets())('several card processors at once [$name]', (set) => {
   it(

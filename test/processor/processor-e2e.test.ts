@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
@@ -46,6 +46,9 @@ async function pendingNames(api: TestApi): Promise<string[]> {
   const pending = await api.gql<{ creditCards: { nodes: Array<{ name: string }> } }>(PENDING, { role: 'clerk' });
   return pending.data!.creditCards.nodes.map((card) => card.name);
 }
+
+// Each test starts processors as child processes (node + tsx); on a loaded machine that takes a while.
+vi.setConfig({ testTimeout: 300_000 });
 
 describe.each(backendSets())('npm run processor against the API over HTTP [$name]', (set) => {
   it('prints both walkthrough cards masked, and a second run processes nothing', () =>
