@@ -3,22 +3,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { luhnValid } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type BackendSet, type Backends, backendSets } from '../support/backends.ts';
+import type { TestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
 import { processingLines, runProcessorOnce, startProcessor } from './processor-process.ts';
+import { withApi } from './with-api.ts';
 
 const CREATE_MANY = 'mutation Create($inputs: [CreditCardInput!]!) { createCreditCards(inputs: $inputs) { id } }';
-
-async function withApi(set: BackendSet, test: (api: TestApi, backends: Backends) => Promise<void>) {
-  const backends = await set.open();
-  const api = await startTestApi(backends);
-  try {
-    await test(api, backends);
-  } finally {
-    await api.close();
-    await backends.close();
-  }
-}
 
 /** `count` cards named CARD 0000, CARD 0001, ... with distinct valid PANs, created in one bulk request. */
 async function createCards(api: TestApi, count: number): Promise<string[]> {

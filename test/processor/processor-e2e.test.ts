@@ -3,23 +3,13 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { creditCards } from '../../src/db/schema.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type BackendSet, type Backends, backendSets, testConfig } from '../support/backends.ts';
+import type { TestApi } from '../support/api.ts';
+import { backendSets, testConfig } from '../support/backends.ts';
 import { processingLines, runProcessorOnce } from './processor-process.ts';
+import { withApi } from './with-api.ts';
 
 const CREATE = `mutation Create($input: CreditCardInput!) { createCreditCard(input: $input) { id pan } }`;
 const PENDING = '{ creditCards(first: 100, status: PENDING) { nodes { name } } }';
-
-async function withApi(set: BackendSet, test: (api: TestApi, backends: Backends) => Promise<void>) {
-  const backends = await set.open();
-  const api = await startTestApi(backends);
-  try {
-    await test(api, backends);
-  } finally {
-    await api.close();
-    await backends.close();
-  }
-}
 
 async function createCard(api: TestApi, name: string, pan: string): Promise<{ id: string; pan: string }> {
   const created = await api.gql<{ createCreditCard: { id: string; pan: string } }>(CREATE, {
