@@ -259,3 +259,52 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     limits: { maxPageSize: env.MAX_PAGE_SIZE, maxBulkSize: env.MAX_BULK_SIZE },
   };
 }
+
+const processorEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PROCESSOR_API_URL: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),
+  PROCESSOR_TOKEN: optionalText,
+  PROCESSOR_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  PROCESSOR_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  PROCESSOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
+  PROCESSOR_RETRY_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+});
+
+export interface ProcessorConfig {
+  apiUrl: string;
+  /** A configured bearer token, or (outside production) the auth settings to issue one. */
+  token: { kind: 'configured'; token: string } | { kind: 'issued'; auth: AuthConfig };
+  pollIntervalMs: number;
+  batchSize: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  retryAfterSeconds: number;
+}
+
+/** The card processor's configuration: the API it calls and how it claims and retries cards. */
+export function loadProcessorConfig(source: NodeJS.ProcessEnv = process.env): ProcessorConfig {
+  const parsed = processorEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    fail(String(issue?.path[0] ?? 'environment'), `is invalid: ${issue?.message ?? 'unknown problem'}`);
+  }
+  const env = parsed.data;
+  let token: ProcessorConfig['token'];
+  if (env.PROCESSOR_TOKEN !== undefined) {
+    token = { kind: 'configured', token: env.PROCESSOR_TOKEN };
+  } else if (env.NODE_ENV === 'production') {
+    fail('PROCESSOR_TOKEN', 'is required in production (a bearer token with the processor role)');
+  } else {
+    token = { kind: 'issued', auth: authConfig(parseEnv(source)) };
+  }
+  return {
+    apiUrl: env.PROCESSOR_API_URL ?? 'http://127.0.0.1:4000/graphql',
+    token,
+    pollIntervalMs: env.PROCESSOR_POLL_INTERVAL_MS,
+    batchSize: env.PROCESSOR_BATCH_SIZE,
+    leaseSeconds: env.PROCESSOR_LEASE_SECONDS,
+    maxAttempts: env.PROCESSOR_MAX_ATTEMPTS,
+    retryAfterSeconds: env.PROCESSOR_RETRY_AFTER_SECONDS,
+  };
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { creditCards } from '../db/schema.ts';
 import { keyVersionOf } from '../transit/ciphertext.ts';
@@ -50,7 +50,34 @@ export class CardRepository {
     return { cards: rows.slice(0, options.first).map(toCard), hasNextPage: rows.length > options.first };
   }
 
-  async markProcessed(ids: readonly string[]): Promise<Card[]> {
+  /**
+   * Claims up to `limit` claimable pending cards for `claimant` in one statement. `SKIP LOCKED` makes
+   * concurrent claimers take disjoint cards; Postgres re-checks the claim condition on rows another
+   * claimer committed meanwhile, so a card is never handed to two live claims.
+   */
+  async claim(claimant: string, limit: number, leaseSeconds: number): Promise<Card[]> {
+    const claimable = this.db
+      .select({ id: creditCards.id })
+      .from(creditCards)
+      .where(
+        and(
+          eq(creditCards.status, 'pending'),
+          or(isNull(creditCards.claimExpiresAt), lt(creditCards.claimExpiresAt, sql`now()`)),
+        ),
+      )
+      .orderBy(asc(creditCards.seq))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const rows = await this.db
+      .update(creditCards)
+      .set({ claimedBy: claimant, claimExpiresAt: secondsFromNow(leaseSeconds), updatedAt: sql`now()` })
+      .where(inArray(creditCards.id, claimable))
+      .returning();
+    return rows.sort((a, b) => a.seq - b.seq).map(toCard);
+  }
+
+  /** Marks pending cards claimed by `claimant` processed; cards claimed by others are left alone. */
+  async markProcessed(claimant: string, ids: readonly string[]): Promise<Card[]> {
     if (ids.length === 0) return [];
     const rows = await this.db
       .update(creditCards)
@@ -61,8 +88,57 @@ export class CardRepository {
         claimedBy: null,
         claimExpiresAt: null,
       })
-      .where(and(inArray(creditCards.id, [...ids]), eq(creditCards.status, 'pending')))
+      .where(this.claimedBy(claimant, ids))
       .returning();
     return rows.map(toCard);
   }
+
+  /** Clears the claim of cards held by `claimant` without counting an attempt. */
+  async release(claimant: string, ids: readonly string[]): Promise<Card[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .update(creditCards)
+      .set({ claimedBy: null, claimExpiresAt: null, updatedAt: sql`now()` })
+      .where(this.claimedBy(claimant, ids))
+      .returning();
+    return rows.map(toCard);
+  }
+
+  /**
+   * Records a failed attempt on cards held by `claimant`: the claim is cleared and, until the retry
+   * delay has passed, `claim_expires_at` keeps the card from being claimed again; at `maxAttempts`
+   * the card moves to failed.
+   */
+  async markFailed(
+    claimant: string,
+    ids: readonly string[],
+    failure: { error: string; retryAfterSeconds: number; maxAttempts: number },
+  ): Promise<Card[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .update(creditCards)
+      .set({
+        attempts: sql`${creditCards.attempts} + 1`,
+        lastError: failure.error,
+        status: sql`case when ${creditCards.attempts} + 1 >= ${failure.maxAttempts}::int then 'failed'::card_status else 'pending'::card_status end`,
+        claimedBy: null,
+        claimExpiresAt: secondsFromNow(failure.retryAfterSeconds),
+        updatedAt: sql`now()`,
+      })
+      .where(this.claimedBy(claimant, ids))
+      .returning();
+    return rows.map(toCard);
+  }
+
+  private claimedBy(claimant: string, ids: readonly string[]) {
+    return and(
+      inArray(creditCards.id, [...ids]),
+      eq(creditCards.status, 'pending'),
+      eq(creditCards.claimedBy, claimant),
+    );
+  }
+}
+
+function secondsFromNow(seconds: number) {
+  return sql`now() + ${seconds}::int * interval '1 second'`;
 }

@@ -11,6 +11,7 @@ export interface Card {
   panKeyVersion: number;
   status: CardStatus;
   attempts: number;
+  lastError: string | null;
   createdAt: Date;
   updatedAt: Date;
   processedAt: Date | null;
@@ -25,6 +26,7 @@ export function toCard(row: CreditCardRow): Card {
     panKeyVersion: row.panKeyVersion,
     status: row.status.toUpperCase() as CardStatus,
     attempts: row.attempts,
+    lastError: row.lastError,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     processedAt: row.processedAt,

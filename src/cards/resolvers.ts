@@ -1,4 +1,5 @@
-import { badUserInput } from '../graphql/errors.ts';
+import type { Authentication } from '../auth/principal.ts';
+import { badUserInput, unauthenticated } from '../graphql/errors.ts';
 import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -33,6 +34,38 @@ export const cardResolvers: Resolvers = {
       return card;
     },
     createCreditCards: (_, { inputs }, { cards }) => cards.createMany(inputs),
-    markCardsProcessed: (_, { ids }, { cards }) => cards.markProcessed(requireIds(ids)),
+    claimCards: (_, { limit, leaseSeconds }, { cards, limits, authentication }) => {
+      const size = limit ?? 50;
+      if (size < 1 || size > limits.maxPageSize)
+        throw badUserInput(`limit must be between 1 and ${limits.maxPageSize}`);
+      return cards.claim(subjectOf(authentication), size, inRange('leaseSeconds', leaseSeconds ?? 60, 1, MAX_SECONDS));
+    },
+    markCardsProcessed: (_, { ids }, { cards, authentication }) =>
+      cards.markProcessed(subjectOf(authentication), requireIds(ids)),
+    releaseCards: (_, { ids }, { cards, authentication }) => cards.release(subjectOf(authentication), requireIds(ids)),
+    markCardsFailed: (_, { ids, error, retryAfterSeconds, maxAttempts }, { cards, authentication }) => {
+      if (error.length === 0 || error.length > MAX_ERROR_LENGTH)
+        throw badUserInput(`error must have 1 to ${MAX_ERROR_LENGTH} characters`);
+      return cards.markFailed(subjectOf(authentication), requireIds(ids), {
+        error,
+        retryAfterSeconds: inRange('retryAfterSeconds', retryAfterSeconds ?? 60, 0, MAX_SECONDS),
+        maxAttempts: inRange('maxAttempts', maxAttempts ?? 5, 1, MAX_ATTEMPTS),
+      });
+    },
   },
 };
+
+const MAX_SECONDS = 86_400;
+const MAX_ATTEMPTS = 1000;
+const MAX_ERROR_LENGTH = 1000;
+
+function inRange(argument: string, value: number, min: number, max: number): number {
+  if (value < min || value > max) throw badUserInput(`${argument} must be between ${min} and ${max}`);
+  return value;
+}
+
+/** The claimant recorded on cards: the token's subject (@requireRole has already authenticated the caller). */
+function subjectOf(authentication: Authentication): string {
+  if (authentication.status !== 'authenticated') throw unauthenticated('Authentication required');
+  return authentication.principal.subject;
+}

@@ -51,13 +51,15 @@ describe.each(backendSets())('card repository [$name]', (set) => {
     ).rejects.toThrow();
   });
 
-  it('marks pending cards processed, once', async () => {
+  it('marks claimed cards processed, once, and only for their claimant', async () => {
     const [card] = await cards.createMany([{ name: 'to process', pan: ciphertext(1, 'p') }]);
-    const marked = await cards.markProcessed([card!.id]);
+    await cards.claim('worker-a', 100, 60);
+    expect(await cards.markProcessed('worker-b', [card!.id])).toEqual([]);
+    const marked = await cards.markProcessed('worker-a', [card!.id]);
     expect(marked).toHaveLength(1);
     expect(marked[0]).toMatchObject({ status: 'PROCESSED' });
     expect(marked[0]!.processedAt).toBeInstanceOf(Date);
-    expect(await cards.markProcessed([card!.id])).toEqual([]);
+    expect(await cards.markProcessed('worker-a', [card!.id])).toEqual([]);
   });
 });
 

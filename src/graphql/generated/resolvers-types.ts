@@ -45,6 +45,8 @@ export type CreditCard = {
   attempts: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** Why the last processing attempt failed, as the processor reported it; null if none failed. */
+  lastError: Maybe<Scalars['String']['output']>;
   /** Cardholder name, as given. */
   name: Scalars['String']['output'];
   /**
@@ -99,12 +101,34 @@ export type Me = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Claim up to `limit` pending cards, oldest first, for the caller (the token's subject) for
+   * `leaseSeconds`. A card is claimable when it has no claim or its claim (or retry delay) has
+   * expired; cards claimed by a concurrent call are skipped, so each card goes to one claimant.
+   * If the holder dies, the card becomes claimable again when the lease expires.
+   */
+  claimCards: Array<CreditCard>;
   /** Store a card. The answer carries the PAN as stored: vault:v<N>:... ciphertext. */
   createCreditCard: CreditCard;
   /** Store several cards in one transaction: all are written, or none (at most 1000 by default). */
   createCreditCards: Array<CreditCard>;
-  /** Mark cards processed; answers the cards that changed. */
+  /**
+   * Record a failed processing attempt on cards claimed by the caller: `error` is kept in lastError
+   * (it must not contain card numbers), attempts is incremented and the claim cleared. The card is
+   * retried after `retryAfterSeconds`; once attempts reaches `maxAttempts` it moves to FAILED.
+   * Answers the cards that changed.
+   */
+  markCardsFailed: Array<CreditCard>;
+  /**
+   * Mark cards processed and clear their claim. Only pending cards claimed by the caller change (an
+   * expired claim still counts if no one else has claimed the card since); answers the cards that changed.
+   */
   markCardsProcessed: Array<CreditCard>;
+  /**
+   * Hand claimed cards back unprocessed (e.g. the processor is stopping): the claim is cleared and no
+   * attempt is counted. Only cards claimed by the caller change; answers the cards that changed.
+   */
+  releaseCards: Array<CreditCard>;
   /**
    * Re-encrypt every stored value under the key's latest version inside the key management system
    * (plaintext never leaves it). Safe to run while the API serves, and to rerun after an interruption.
@@ -112,6 +136,12 @@ export type Mutation = {
   rewrapKey: RewrapSummary;
   /** Rotate a key: new values use a new version; older values stay readable. */
   rotateKey: TransitKey;
+};
+
+
+export type MutationClaimCardsArgs = {
+  leaseSeconds?: InputMaybe<Scalars['Int']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -125,7 +155,20 @@ export type MutationCreateCreditCardsArgs = {
 };
 
 
+export type MutationMarkCardsFailedArgs = {
+  error: Scalars['String']['input'];
+  ids: Array<Scalars['ID']['input']>;
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  retryAfterSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type MutationMarkCardsProcessedArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationReleaseCardsArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
@@ -358,6 +401,7 @@ export type CreditCardResolvers<ContextType = Context, ParentType extends Resolv
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pan?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   panKeyVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -390,9 +434,12 @@ export type MeResolvers<ContextType = Context, ParentType extends ResolversParen
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  claimCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationClaimCardsArgs, 'leaseSeconds' | 'limit'>>;
   createCreditCard?: Resolver<ResolversTypes['CreditCard'], ParentType, ContextType, RequireFields<MutationCreateCreditCardArgs, 'input'>>;
   createCreditCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationCreateCreditCardsArgs, 'inputs'>>;
+  markCardsFailed?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationMarkCardsFailedArgs, 'error' | 'ids' | 'maxAttempts' | 'retryAfterSeconds'>>;
   markCardsProcessed?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationMarkCardsProcessedArgs, 'ids'>>;
+  releaseCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationReleaseCardsArgs, 'ids'>>;
   rewrapKey?: Resolver<ResolversTypes['RewrapSummary'], ParentType, ContextType, RequireFields<MutationRewrapKeyArgs, 'name'>>;
   rotateKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<MutationRotateKeyArgs, 'name'>>;
 };

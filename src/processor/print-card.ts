@@ -1,0 +1,22 @@
+import { applyMask } from '../directives/mask.ts';
+
+export interface CardToProcess {
+  id: string;
+  name: string;
+  /** The card number in the clear, already checked to be a plausible PAN. */
+  pan: string;
+}
+
+/** A processing step: resolves when the card is done, throws when it failed (and should be retried). */
+export type ProcessCard = (card: CardToProcess) => Promise<void> | void;
+
+/**
+ * The default step, in the original processor's words. The number is masked unless `reveal` is set:
+ * card numbers in logs are the leak this product exists to stop.
+ */
+export function printCard(options: { reveal: boolean; write: (line: string) => void }): ProcessCard {
+  return (card) => {
+    const number = options.reveal ? card.pan : applyMask(card.pan, 'FIRST6_LAST4');
+    options.write(`Processing ${card.name.toLocaleUpperCase()} card with number ${number}`);
+  };
+}
