@@ -44,6 +44,7 @@ export type CreditCard = {
   /** How many times processing of this card failed. */
   attempts: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** Stable identifier, a UUID. */
   id: Scalars['ID']['output'];
   /** Cardholder name, as given. */
   name: Scalars['String']['output'];
@@ -55,7 +56,9 @@ export type CreditCard = {
   pan: Maybe<Scalars['String']['output']>;
   /** Version of the transit key the PAN is encrypted with (the N in vault:vN:). */
   panKeyVersion: Scalars['Int']['output'];
+  /** When the card processor marked the card processed; null until then. */
   processedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where the card is in processing; the card processor moves it from PENDING on. */
   status: CardStatus;
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -63,6 +66,7 @@ export type CreditCard = {
 /** A page of cards, oldest first. */
 export type CreditCardConnection = {
   __typename?: 'CreditCardConnection';
+  /** The cards of this page; each card's pan is what the caller's roles allow (see CreditCard.pan). */
   nodes: Array<CreditCard>;
   pageInfo: PageInfo;
 };
@@ -84,6 +88,7 @@ export type DecryptMask =
   /** The whole plaintext. */
   | 'NONE';
 
+/** The authenticated caller. */
 export type Me = {
   __typename?: 'Me';
   roles: Array<Scalars['String']['output']>;
@@ -122,6 +127,7 @@ export type MutationRotateKeyArgs = {
   name: Scalars['String']['input'];
 };
 
+/** Where a page ends and whether another follows. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to read the next page. */
