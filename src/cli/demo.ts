@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     send: httpDemoClient(url, tokenFor),
     print: (text) => console.log(text),
     ...((await hasProcessorScript())
-      ? { runProcessorOnce: () => npmRun(['run', '-s', 'processor', '--', '--once']) }
+      ? { runProcessorOnce: () => npmRun(['run', '-s', 'processor', '--', '--once'], { PROCESSOR_API_URL: url }) }
       : {}),
   });
 }
@@ -36,10 +36,11 @@ async function hasProcessorScript(): Promise<boolean> {
   return manifest.scripts?.processor !== undefined;
 }
 
-function npmRun(args: string[]): Promise<void> {
+/** Runs an npm script in this environment plus `env` (the processor must talk to the server the demo uses). */
+function npmRun(args: string[], env: Record<string, string>): Promise<void> {
   console.log(`$ npm ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { stdio: 'inherit' });
+    const child = spawn('npm', args, { stdio: 'inherit', env: { ...process.env, ...env } });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} exited ${code}`))));
   });
