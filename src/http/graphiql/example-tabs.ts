@@ -22,8 +22,9 @@ const CARD_FIELDS = `id
 const EXAMPLES: Example[] = [
   {
     role: 'clerk',
-    query: `# As clerk (see the Headers tab below): store a card. @encrypted replaces the PAN by
-# transit ciphertext before the resolver runs, so the answer shows what is stored: vault:v1:...
+    query: `# As clerk (see Headers below): store a card. @encrypted
+# replaces the PAN by transit ciphertext before the resolver
+# runs, so the answer shows what is stored: vault:v1:...
 mutation ClerkCreatesCard($input: CreditCardInput!) {
   createCreditCard(input: $input) {
     id
@@ -37,7 +38,8 @@ mutation ClerkCreatesCard($input: CreditCardInput!) {
   },
   {
     role: 'clerk',
-    query: `# As clerk: list cards. A clerk has no @decryptFor grant on pan, so it reads ciphertext.
+    query: `# As clerk: list cards. A clerk has no @decryptFor grant
+# on pan, so it reads the stored ciphertext.
 query ClerkListsCards {
   creditCards(first: 10) {
     nodes {
@@ -49,7 +51,8 @@ query ClerkListsCards {
   },
   {
     role: 'support',
-    query: `# As support: the same list; @decryptFor(role: "support", mask: LAST4) reveals the last four digits.
+    query: `# As support: the same list. @decryptFor(role: "support",
+# mask: LAST4) reveals the last four digits only.
 query SupportListsCards {
   creditCards(first: 10) {
     nodes {
@@ -60,7 +63,8 @@ query SupportListsCards {
   },
   {
     role: 'processor',
-    query: `# As processor: @decryptFor(role: "processor") decrypts the PANs, one transit call per key for the page.
+    query: `# As processor: @decryptFor(role: "processor") decrypts
+# the PANs, one batched transit call per key for the page.
 query ProcessorReadsPending {
   creditCards(first: 10, status: PENDING) {
     nodes {
@@ -71,7 +75,8 @@ query ProcessorReadsPending {
   },
   {
     role: 'processor',
-    query: `# As processor: mark cards processed. Paste ids from ProcessorReadsPending into the variables.
+    query: `# As processor: mark cards processed. Paste ids from
+# ProcessorReadsPending into the variables below.
 mutation ProcessorMarksProcessed($ids: [ID!]!) {
   markCardsProcessed(ids: $ids) { id status processedAt }
 }`,
@@ -79,7 +84,8 @@ mutation ProcessorMarksProcessed($ids: [ID!]!) {
   },
   {
     role: 'key-admin',
-    query: `# As key-admin: rotate the PAN key. New cards get vault:v2:..., stored v1 values still decrypt.
+    query: `# As key-admin: rotate the PAN key. New cards get
+# vault:v2:...; stored v1 values still decrypt.
 mutation KeyAdminRotatesKey {
   rotateKey(name: "card-pan") {
     name
