@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
+import { developmentTokenIssuer } from './auth/token-issuer.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
@@ -16,6 +17,7 @@ import { encryptionKeysOf } from './directives/encrypted.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
+import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
 import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
@@ -71,7 +73,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       schema,
       formatError: createErrorFormatter(logger),
       includeStacktraceInErrorResponses: false,
-      introspection: config.env !== 'production',
+      introspection: config.env !== 'production' || config.graphiql,
       logger,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -83,6 +85,9 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
 
     app.disable('x-powered-by');
     app.use(healthRoutes(database, transit));
+    if (config.graphiql) {
+      app.use(graphiqlRoutes({ endpoint: '/graphql', tokenFor: developmentTokenIssuer(config.auth) }));
+    }
     app.use(
       '/graphql',
       express.json({ limit: '2mb' }),

@@ -58,6 +58,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
+  GRAPHIQL: flag.optional(),
 
   DATABASE_URL: z.preprocess((value) => (value === '' ? undefined : value), postgresUrl),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -108,6 +109,8 @@ export const DEVELOPMENT_JWT_SECRET = 'transitql-development-secret-change-me-01
 export interface Config {
   env: Env['NODE_ENV'];
   http: { host: string; port: number };
+  /** Serve GraphiQL at /graphql to browsers (on by default outside production). */
+  graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
@@ -248,6 +251,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT },
+    graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     logLevel: env.LOG_LEVEL,
     dataDir,
     database:

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   console.log(`transitql listening on ${app.url}`);
   console.log(`  database: ${database}`);
   console.log(`  transit:  ${transit}`);
+  if (config.graphiql) console.log(`  GraphiQL: open ${app.url} in a browser (example tabs for each role)`);
   if (config.auth.kind === 'secret' && config.auth.isDevelopmentSecret) {
     console.log('\nDevelopment tokens (signed with the development secret; set AUTH_JWT_SECRET to replace it):');
     for (const role of ROLES) {

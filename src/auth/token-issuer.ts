@@ -17,3 +17,9 @@ export async function issueToken(config: AuthConfig, roles: readonly string[], s
   if (config.audience !== undefined) jwt = jwt.setAudience(config.audience);
   return jwt.sign(new TextEncoder().encode(config.secret));
 }
+
+/** Issues tokens for GraphiQL's presets while the development secret is in use; undefined otherwise. */
+export function developmentTokenIssuer(config: AuthConfig): ((role: string) => Promise<string>) | undefined {
+  if (config.kind !== 'secret' || !config.isDevelopmentSecret) return undefined;
+  return (role) => issueToken(config, [role], `dev-${role}`);
+}

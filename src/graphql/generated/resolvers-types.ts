@@ -44,6 +44,7 @@ export type CreditCard = {
   /** How many times processing of this card failed. */
   attempts: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** Stable identifier, a UUID. */
   id: Scalars['ID']['output'];
   /** Why the last processing attempt failed, as the processor reported it; null if none failed. */
   lastError: Maybe<Scalars['String']['output']>;
@@ -57,7 +58,9 @@ export type CreditCard = {
   pan: Maybe<Scalars['String']['output']>;
   /** Version of the transit key the PAN is encrypted with (the N in vault:vN:). */
   panKeyVersion: Scalars['Int']['output'];
+  /** When the card processor marked the card processed; null until then. */
   processedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where the card is in processing; the card processor moves it from PENDING on. */
   status: CardStatus;
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -65,6 +68,7 @@ export type CreditCard = {
 /** A page of cards, oldest first. */
 export type CreditCardConnection = {
   __typename?: 'CreditCardConnection';
+  /** The cards of this page; each card's pan is what the caller's roles allow (see CreditCard.pan). */
   nodes: Array<CreditCard>;
   pageInfo: PageInfo;
 };
@@ -93,6 +97,7 @@ export type KeyVersionUsage = {
   version: Scalars['Int']['output'];
 };
 
+/** The authenticated caller. */
 export type Me = {
   __typename?: 'Me';
   roles: Array<Scalars['String']['output']>;
@@ -182,6 +187,7 @@ export type MutationRotateKeyArgs = {
   name: Scalars['String']['input'];
 };
 
+/** Where a page ends and whether another follows. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to read the next page. */

@@ -1,0 +1,20 @@
+# The transitql API image: TypeScript run by tsx (no build step), as the unprivileged `node` user.
+FROM node:20-slim
+
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY schema ./schema
+COPY migrations ./migrations
+COPY src ./src
+
+# /credentials: where `transit setup --out` leaves the AppRole credentials for the API (compose volume).
+RUN mkdir -p /credentials /app/.data && chown node:node /credentials /app/.data
+USER node
+
+EXPOSE 4000
+CMD ["npm", "start"]

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { issueToken } from '../auth/token-issuer.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { httpDemoClient } from '../demo/demo-client.ts';
+import { runWalkthrough } from '../demo/walkthrough.ts';
+import { exitWithStartupError } from '../startup-error.ts';
+
+/** `npm run demo [-- --url http://host:port/graphql]`: the walkthrough against a running server. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { values } = parseArgs({ options: { url: { type: 'string' } } });
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  const url = values.url ?? `http://${host}:${config.http.port}/graphql`;
+  console.log(`transitql demo against ${url}`);
+  const tokens = new Map<string, Promise<string>>();
+  const tokenFor = (role: string) => {
+    const token = tokens.get(role) ?? issueToken(config.auth, [role], `demo-${role}`);
+    tokens.set(role, token);
+    return token;
+  };
+  await runWalkthrough({
+    send: httpDemoClient(url, tokenFor),
+    print: (text) => console.log(text),
+    ...((await hasProcessorScript())
+      ? { runProcessorOnce: () => npmRun(['run', '-s', 'processor', '--', '--once'], { PROCESSOR_API_URL: url }) }
+      : {}),
+  });
+}
+
+async function hasProcessorScript(): Promise<boolean> {
+  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  return manifest.scripts?.processor !== undefined;
+}
+
+/** Runs an npm script in this environment plus `env` (the processor must talk to the server the demo uses). */
+function npmRun(args: string[], env: Record<string, string>): Promise<void> {
+  console.log(`$ npm ${args.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) exitWithStartupError(error);
+  const unreachable = error instanceof TypeError && error.message === 'fetch failed';
+  console.error(
+    `transitql demo: ${unreachable ? 'the server does not answer; start it with `npm start` (or pass --url)' : error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+// Runs in the browser after the React, ReactDOM and GraphiQL UMD bundles; reads its settings from the page.
+const settings = JSON.parse(document.getElementById('graphiql-settings').textContent);
+const fetchFromApi = GraphiQL.createFetcher({ url: settings.endpoint });
+
+function operationNamesIn(query) {
+  const withoutComments = query.replace(/#.*$/gm, '');
+  return [...withoutComments.matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)].map(
+    (match) => match[1],
+  );
+}
+
+// GraphiQL 3 can send the operation name of the tab run before when a tab is run right after switching
+// to it; the server would answer "Unknown operation named ...". A name the document lacks is dropped.
+function fetcher(params, options) {
+  const known = params.operationName == null || operationNamesIn(params.query).includes(params.operationName);
+  return fetchFromApi(known ? params : { ...params, operationName: undefined }, options);
+}
+
+ReactDOM.createRoot(document.getElementById('graphiql')).render(
+  React.createElement(GraphiQL, {
+    fetcher,
+    defaultTabs: settings.tabs,
+    defaultEditorToolsVisibility: 'headers',
+    // Per browser tab: a new tab starts from the examples and this server's fresh development tokens.
+    storage: window.sessionStorage,
+    shouldPersistHeaders: true,
+  }),
+);
