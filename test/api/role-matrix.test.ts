@@ -161,6 +161,13 @@ describe.each(backendSets())('role matrix over HTTP [$name]', (set) => {
     expect(created.errors).toBeUndefined();
     expect(created.data?.createCreditCards[0]?.pan).toMatch(/^vault:v1:/);
 
+    const claimed = await api.gql<{ claimCards: Array<{ id: string }> }>(
+      'mutation { claimCards(limit: 1000) { id } }',
+      {
+        role: 'processor',
+      },
+    );
+    expect(claimed.data?.claimCards.map((card) => card.id)).toContain(cards[0]?.id);
     const marked = await api.gql<{ markCardsProcessed: Array<{ id: string; status: string }> }>(
       'mutation Mark($ids: [ID!]!) { markCardsProcessed(ids: $ids) { id status } }',
       { role: 'processor', variables: { ids: [cards[0]?.id] } },
