@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { issueToken } from '../auth/token-issuer.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -23,17 +22,8 @@ async function main(): Promise<void> {
   await runWalkthrough({
     send: httpDemoClient(url, tokenFor),
     print: (text) => console.log(text),
-    ...((await hasProcessorScript())
-      ? { runProcessorOnce: () => npmRun(['run', '-s', 'processor', '--', '--once'], { PROCESSOR_API_URL: url }) }
-      : {}),
+    runProcessorOnce: () => npmRun(['run', '-s', 'processor', '--', '--once'], { PROCESSOR_API_URL: url }),
   });
-}
-
-async function hasProcessorScript(): Promise<boolean> {
-  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    scripts?: Record<string, string>;
-  };
-  return manifest.scripts?.processor !== undefined;
 }
 
 /** Runs an npm script in this environment plus `env` (the processor must talk to the server the demo uses). */

@@ -1,4 +1,4 @@
-import type { DemoAnswer, DemoClient } from './demo-client.ts';
+import type { DemoClient } from './demo-client.ts';
 
 const CREATE = `mutation CreateCard($input: CreditCardInput!) {
   createCreditCard(input: $input) { id name pan panKeyVersion status }
@@ -9,8 +9,8 @@ const LIST = `query ListCards {
 const ROTATE = `mutation RotateKey {
   rotateKey(name: "card-pan") { name latestVersion }
 }`;
-const PENDING = `query PendingCards {
-  creditCards(first: 100, status: PENDING) { nodes { id name pan } }
+const CLAIM = `mutation ClaimCards {
+  claimCards(limit: 100, leaseSeconds: 60) { id name pan }
 }`;
 const MARK_PROCESSED = `mutation MarkProcessed($ids: [ID!]!) {
   markCardsProcessed(ids: $ids) { id name status }
@@ -25,7 +25,7 @@ export const DEMO_CARDS = [
 export interface WalkthroughOptions {
   send: DemoClient;
   print: (text: string) => void;
-  /** Runs the card processor once; the default does its work over GraphQL as the processor role. */
+  /** Runs the card processor once; the default makes the processor's two calls itself (claim, mark processed). */
   runProcessorOnce?: () => Promise<void>;
 }
 
@@ -65,12 +65,7 @@ export async function runWalkthrough({ send, print, runProcessorOnce }: Walkthro
     await runProcessorOnce();
     return;
   }
-  const pending = await request('read the pending cards, decrypted', 'processor', PENDING);
-  const ids = nodesOf(pending).map((card) => card.id);
+  const claimed = await request('claim the pending cards, decrypted', 'processor', CLAIM);
+  const ids = ((claimed.data?.claimCards ?? []) as Array<{ id: string }>).map((card) => card.id);
   await request('mark them processed', 'processor', MARK_PROCESSED, { ids });
-}
-
-function nodesOf(answer: DemoAnswer): Array<{ id: string }> {
-  const connection = answer.data?.creditCards as { nodes: Array<{ id: string }> } | undefined;
-  return connection?.nodes ?? [];
 }

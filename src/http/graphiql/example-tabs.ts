@@ -75,8 +75,16 @@ query ProcessorReadsPending {
   },
   {
     role: 'processor',
-    query: `# As processor: mark cards processed. Paste ids from
-# ProcessorReadsPending into the variables below.
+    query: `# As processor: claim pending cards for 60 s, decrypted
+# (no other processor gets them meanwhile).
+mutation ProcessorClaimsCards {
+  claimCards(limit: 10, leaseSeconds: 60) { id name pan }
+}`,
+  },
+  {
+    role: 'processor',
+    query: `# As processor: mark claimed cards processed. Paste ids
+# from ProcessorClaimsCards into the variables below.
 mutation ProcessorMarksProcessed($ids: [ID!]!) {
   markCardsProcessed(ids: $ids) { id status processedAt }
 }`,
