@@ -13,6 +13,7 @@ import { type Context, createContext, type Services } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { encryptionKeysOf } from './directives/encrypted.ts';
+import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
@@ -66,16 +67,21 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
 
     const app = express();
     const httpServer = http.createServer(app);
+    const limits = abuseLimits(config);
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createErrorFormatter(logger),
       includeStacktraceInErrorResponses: false,
       introspection: config.env !== 'production',
       logger,
+      allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
+      parseOptions: limits.parseOptions,
+      validationRules: limits.validationRules,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
+        ...limits.plugins,
       ],
     });
     await apollo.start();
