@@ -18,6 +18,7 @@ import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { requestErrorHandler } from './http/request-error-handler.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
 import { createLogger } from './logger.ts';
 import { TransitBatcher } from './transit/batcher.ts';
@@ -93,6 +94,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       express.json({ limit: '2mb' }),
       expressMiddleware(apollo, { context: ({ req }) => createContext(services, req.headers.authorization) }),
     );
+    app.use(requestErrorHandler(logger));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -1,6 +1,7 @@
 import { badUserInput } from '../graphql/errors.ts';
 import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
+import { requireCardNames } from './card-name.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PanScalar } from './pan.ts';
 
@@ -26,12 +27,14 @@ export const cardResolvers: Resolvers = {
   },
   Mutation: {
     createCreditCard: async (_, { input }, { cards }) => {
+      requireCardNames([input.name]);
       const [card] = await cards.createMany([input]);
       if (card === undefined) throw new Error('insert returned no row');
       return card;
     },
     createCreditCards: async (_, { inputs }, { cards, limits }) => {
       if (inputs.length > limits.maxBulkSize) throw badUserInput(`inputs may hold at most ${limits.maxBulkSize} cards`);
+      requireCardNames(inputs.map((input) => input.name));
       return cards.createMany(inputs);
     },
     markCardsProcessed: (_, { ids }, { cards }) => cards.markProcessed(requireIds(ids)),

@@ -87,13 +87,27 @@ export function redactInputEcho(message: string, error: unknown): string {
   if (literal !== null) {
     return `Expected value of type "${literal[1]}"${reason === undefined ? ', found an invalid value.' : `; ${reason}`}`;
   }
-  return stripScalarEcho(message);
+  return stripSyntaxEcho(stripEnumEcho(stripScalarEcho(message)));
+}
+
+/** `Syntax Error: Unexpected Int "4539…".` → `Syntax Error: Unexpected Int.`: the location says where. */
+function stripSyntaxEcho(message: string): string {
+  if (!message.startsWith('Syntax Error: ')) return message;
+  return message.replace(/:?\s*"[\s\S]*$/, '.');
+}
+
+/** `Value "4539…" does not exist in "CardStatus" enum.` → `Value does not exist in "CardStatus" enum.` */
+function stripEnumEcho(message: string): string {
+  return message.replace(
+    /\bValue "(?:[^"\\]|\\.)*" does not exist in "(\w+)" enum\.[\s\S]*$/,
+    'Value does not exist in "$1" enum.',
+  );
 }
 
 function innerReason(error: unknown): string | undefined {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   if (original === undefined || original === null) return undefined;
-  return stripScalarEcho(original.message);
+  return stripEnumEcho(stripScalarEcho(original.message));
 }
 
 /** `String cannot represent a non string value: 4539…` → `String cannot represent a non string value`. */
