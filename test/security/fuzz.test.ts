@@ -20,7 +20,7 @@ const text = fc.oneof(
   fc.string({ unit: 'binary' }),
   controlText,
   hugeText,
-  fc.constantFrom('', ' ', '\u0000', 'null', '{"$ne":null}', "'; drop table credit_cards; --", '${7*7}', '\\'),
+  fc.constantFrom('', ' ', '\u0000', 'null', '{"$ne":null}', "'; drop table cards; --", '{{7*7}}', '\\'),
 );
 const digits = (min: number, max: number) =>
   fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((list) => list.join(''));
