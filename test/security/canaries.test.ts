@@ -173,7 +173,7 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
     expect(
       hits(`a ${Buffer.from(BULK_B).toString('base64')} b`),
       'the search itself finds a planted canary',
-    ).toHaveLength(1);
+    ).not.toEqual([]);
     expect({ logs: hits(logs.join('\n')), errors: hits(errorBodies.join('\n')), dump: hits(dump) }).toEqual({
       logs: [],
       errors: [],
