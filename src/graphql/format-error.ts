@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/database-errors.ts';
 import { TransitError, type TransitErrorCode } from '../transit/transit.ts';
 
 const CLIENT_CODES = new Set([
@@ -43,6 +44,14 @@ export function createErrorFormatter(logger: Logger) {
         message: original.message,
         ...(formatted.path === undefined ? {} : { path: formatted.path }),
         extensions: { code: TRANSIT_CODES[original.code], reason: original.code },
+      };
+    }
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ path: formatted.path, err: describeInternal(original) }, 'database unavailable');
+      return {
+        message: 'The database is unavailable: the request was not completed, and nothing it started was kept',
+        ...(formatted.path === undefined ? {} : { path: formatted.path }),
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
       };
     }
     const code = String(formatted.extensions?.code ?? '');

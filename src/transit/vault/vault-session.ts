@@ -44,7 +44,7 @@ export class VaultSession {
       async () => {
         this.options.onRequest?.(path);
         try {
-          return (await this.client.request({ method, path, json: body ?? {} })) as T;
+          return (await this.client.request({ method, path, json: body ?? {}, timeout: this.config.timeoutMs })) as T;
         } catch (error) {
           if (
             isVaultResponseError(error) &&
