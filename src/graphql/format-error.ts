@@ -108,7 +108,7 @@ function stripSyntaxEcho(message: string): string {
 /** `Value "4539…" does not exist in "CardStatus" enum.` → `Value does not exist in "CardStatus" enum.` */
 function stripEnumEcho(message: string): string {
   return message.replace(
-    /\bValue "(?:[^"\\]|\\.)*" does not exist in "(\w+)" enum\.[\s\S]*$/,
+    /^Value [\s\S]* does not exist in "(\w+)" enum\.[\s\S]*$/,
     'Value does not exist in "$1" enum.',
   );
 }

@@ -170,7 +170,11 @@ describe.each(backendSets())('fuzzing the GraphQL API over HTTP [$name]', (set) 
       fc.asyncProperty(request, role, async (body, asRole) => {
         await post(body, asRole, body);
       }),
-      { numRuns: runsEach },
+      {
+        numRuns: runsEach,
+        // found by an earlier run: a backslash before the closing quote hid the enum value from redaction
+        examples: [[{ query: LIST, variables: { first: null, after: '', status: '\\000000000000\\' } }, 'clerk']],
+      },
     );
   });
 
