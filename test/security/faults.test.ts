@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { count } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import { type GraphQLResponse, startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
@@ -189,6 +190,54 @@ describe.each(real)('fault injection against real backends [$name]', (set) => {
       await admin.end();
     }
     figures.push(`recovered ${await recovery('After database kill')} ms after the connection was killed`);
+  });
+
+  it('fails while Postgres is unreachable, reports it on /readyz, and recovers when it is back', async () => {
+    if (backends.config.database.kind !== 'postgres') throw new Error('needs the postgres backend');
+    const url = new URL(backends.config.database.url);
+    const databaseProxy = new TcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    await databaseProxy.start();
+    url.host = `127.0.0.1:${databaseProxy.port}`;
+    const database = { kind: 'postgres' as const, url: url.toString(), poolSize: 2 };
+    const proxied = await openDatabase(database);
+    const viaProxy = await startTestApi({ ...backends, database: proxied, config: { ...backends.config, database } });
+    const ready = async () => {
+      const response = await fetch(viaProxy.url.replace(/\/graphql$/, '/readyz'));
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    try {
+      expect((await ready()).status).toBe(200);
+      await databaseProxy.stop();
+      const [down, elapsed] = await timed(() =>
+        viaProxy.gql(BULK, { role: 'clerk', variables: { inputs: cards('Database down', 10) } }),
+      );
+      expect(down.status).toBeLessThan(500);
+      expect(codesOf(down)).toEqual(['DATABASE_UNAVAILABLE']);
+      expect(elapsed).toBeLessThan(FAILURE_BOUND_MS);
+      const listed = await viaProxy.gql(LIST, { role: 'clerk' });
+      expect(codesOf(listed)).toEqual(['DATABASE_UNAVAILABLE']);
+      const outage = await ready();
+      expect(outage.status).toBe(503);
+      expect(outage.body).toMatchObject({ status: 'unavailable', transit: 'ok' });
+      expect(outage.body.database).toMatch(/^unavailable/);
+      figures.push(`Postgres unreachable: bulk create failed DATABASE_UNAVAILABLE after ${elapsed} ms; /readyz 503`);
+
+      await databaseProxy.start();
+      const started = performance.now();
+      let recovered: GraphQLResponse | undefined;
+      while (performance.now() - started < RECOVERY_BOUND_MS) {
+        recovered = await viaProxy.gql(CREATE, { role: 'clerk', variables: { input: cards('Database back', 1)[0] } });
+        if (recovered.errors === undefined && (await ready()).status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(recovered?.errors).toBeUndefined();
+      figures.push(`recovered ${Math.round(performance.now() - started)} ms after Postgres was reachable again`);
+      expect(await rowsNamed('Database down')).toEqual([]);
+    } finally {
+      await viaProxy.close();
+      await proxied.close();
+      await databaseProxy.stop();
+    }
   });
 
   it('fails cleanly when OpenBao dies during a bulk create and during listing under load', async () => {
