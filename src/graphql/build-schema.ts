@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { bulkSizeLimit } from '../cards/bulk-size-limit.ts';
 import { cardResolvers } from '../cards/resolvers.ts';
 import { decryptForDirective } from '../directives/decrypt-for.ts';
 import { encryptedDirective } from '../directives/encrypted.ts';
@@ -21,7 +22,7 @@ export function loadTypeDefs(): string[] {
     .map((file) => fs.readFileSync(path.join(schemaDir, file), 'utf8'));
 }
 
-/** SDL + resolvers, then the directive transforms; @requireRole is applied last so it runs first. */
+/** SDL + resolvers, then the transforms; each wraps the one before, so @requireRole (last) runs first. */
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
@@ -29,6 +30,7 @@ export function buildSchema(): GraphQLSchema {
   });
   const transforms = [
     encryptedDirective().transformer,
+    bulkSizeLimit,
     decryptForDirective().transformer,
     requireRoleDirective().transformer,
   ];

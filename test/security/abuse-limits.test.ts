@@ -112,3 +112,32 @@ describe.each(embedded)('GraphQL abuse limits in production [$name]', (set) => {
     ]);
   });
 });
+
+const real = backendSets().filter((set) => set.name === 'postgres+openbao');
+
+describe.each(real)('the bulk size limit comes before encryption [$name]', (set) => {
+  let backends: Backends;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    backends = await set.open({ MAX_BULK_SIZE: '5' });
+    api = await startTestApi(backends);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await backends?.close();
+  });
+
+  it('refuses an oversized bulk create without sending one value to OpenBao', async () => {
+    const bulk = 'mutation ($inputs: [CreditCardInput!]!) { createCreditCards(inputs: $inputs) { id } }';
+    const card = { name: 'Bulk', pan: '4539296620131157' };
+    backends.vaultRequests.length = 0;
+    const refused = await api.gql(bulk, { role: 'clerk', variables: { inputs: Array(6).fill(card) } });
+    expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(backends.vaultRequests.filter((path) => path.includes('/encrypt/'))).toEqual([]);
+
+    const accepted = await api.gql(bulk, { role: 'clerk', variables: { inputs: Array(5).fill(card) } });
+    expect(accepted.errors).toBeUndefined();
+    expect(backends.vaultRequests.filter((path) => path.includes('/encrypt/'))).toHaveLength(1);
+  });
+});
