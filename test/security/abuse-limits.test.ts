@@ -58,6 +58,12 @@ describe.each(embedded)('GraphQL abuse limits in production [$name]', (set) => {
     expect(messages).toEqual(['Syntax Error: Query Cost limit of 100 exceeded, found 235.']);
   });
 
+  it('refuses more directives than MAX_QUERY_DIRECTIVES (50)', async () => {
+    const { status, messages } = await refused(`{ health ${'@include(if: true) '.repeat(51)}}`);
+    expect(status).toBe(400);
+    expect(messages).toContain('Syntax Error: Directives limit of 50 exceeded, found 51.');
+  });
+
   it('refuses a page larger than MAX_PAGE_SIZE with BAD_USER_INPUT', async () => {
     const response = await api.gql('query ($first: Int) { creditCards(first: $first) { nodes { id } } }', {
       role: 'clerk',
