@@ -1,6 +1,6 @@
 import { badUserInput } from '../graphql/errors.ts';
 
-export const MAX_NAME_LENGTH = 256;
+const MAX_NAME_LENGTH = 256;
 
 /** Cardholder names: PostgreSQL text cannot hold NUL, and a name has no business being megabytes long. */
 export function requireCardNames(names: readonly string[]): void {
