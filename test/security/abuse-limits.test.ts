@@ -92,6 +92,19 @@ describe.each(embedded)('GraphQL abuse limits in production [$name]', (set) => {
     expect(listed.data?.creditCards.nodes).toEqual([]);
   });
 
+  it('refuses cardholder names over 256 characters or holding NUL with BAD_USER_INPUT', async () => {
+    const create = 'mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }';
+    const answers = await Promise.all(
+      ['x'.repeat(257), 'Nul\u0000Name'].map((name) =>
+        api.gql(create, { role: 'clerk', variables: { input: { name, pan: '4539296620131157' } } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.errors?.map((error) => [error.extensions?.code, error.message]))).toEqual([
+      [['BAD_USER_INPUT', 'name may be at most 256 characters']],
+      [['BAD_USER_INPUT', 'name must not contain NUL characters']],
+    ]);
+  });
+
   it('refuses batched HTTP operations', async () => {
     const response = await fetch(api.url, {
       method: 'POST',
