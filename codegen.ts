@@ -13,7 +13,7 @@ const config: CodegenConfig = {
           CreditCard: '../../cards/card.ts#Card',
           TransitKey: '../../transit/transit.ts#KeyInfo',
         },
-        scalars: { PAN: 'string', DateTime: 'Date' },
+        scalars: { PAN: 'string', CardholderName: 'string', DateTime: 'Date' },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
         maybeValue: 'T | null',

@@ -14,11 +14,13 @@ import { type Context, createContext, type Services } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { encryptionKeysOf } from './directives/encrypted.ts';
+import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { requestErrorHandler } from './http/request-error-handler.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
 import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
 import { createLogger } from './logger.ts';
@@ -69,16 +71,21 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
 
     const app = express();
     const httpServer = http.createServer(app);
+    const limits = abuseLimits(config);
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createErrorFormatter(logger),
       includeStacktraceInErrorResponses: false,
       introspection: config.env !== 'production' || config.graphiql,
       logger,
+      allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
+      parseOptions: limits.parseOptions,
+      validationRules: limits.validationRules,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
+        ...limits.plugins,
       ],
     });
     await apollo.start();
@@ -93,6 +100,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       express.json({ limit: '2mb' }),
       expressMiddleware(apollo, { context: ({ req }) => createContext(services, req.headers.authorization) }),
     );
+    app.use(requestErrorHandler(logger));
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -99,6 +99,11 @@ const envSchema = z.object({
 
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(10).max(100_000).default(1000),
+  MAX_QUERY_COST: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(50),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -117,6 +122,16 @@ export interface Config {
   transit: TransitConfig;
   auth: AuthConfig;
   limits: { maxPageSize: number; maxBulkSize: number };
+  queryLimits: QueryLimits;
+}
+
+/** Bounds on the shape of one GraphQL document, enforced before it runs. */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
+  maxDirectives: number;
 }
 
 export interface TransitBatchingConfig {
@@ -261,6 +276,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     transit: transitConfig(env),
     auth: authConfig(env),
     limits: { maxPageSize: env.MAX_PAGE_SIZE, maxBulkSize: env.MAX_BULK_SIZE },
+    queryLimits: {
+      maxDepth: env.MAX_QUERY_DEPTH,
+      maxAliases: env.MAX_QUERY_ALIASES,
+      maxTokens: env.MAX_QUERY_TOKENS,
+      maxCost: env.MAX_QUERY_COST,
+      maxDirectives: env.MAX_QUERY_DIRECTIVES,
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { Authentication } from '../auth/principal.ts';
 import { badUserInput, unauthenticated } from '../graphql/errors.ts';
 import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
+import { CardholderNameScalar } from './card-name.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PanScalar } from './pan.ts';
 
@@ -9,6 +10,7 @@ const DEFAULT_PAGE_SIZE = 50;
 
 export const cardResolvers: Resolvers = {
   PAN: PanScalar,
+  CardholderName: CardholderNameScalar,
   Query: {
     creditCards: async (_, { first, after, status }, { cards, limits }) => {
       const size = first ?? Math.min(DEFAULT_PAGE_SIZE, limits.maxPageSize);

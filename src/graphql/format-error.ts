@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/database-errors.ts';
 import { TransitError, type TransitErrorCode } from '../transit/transit.ts';
 
 const CLIENT_CODES = new Set([
@@ -43,6 +44,14 @@ export function createErrorFormatter(logger: Logger) {
         message: original.message,
         ...(formatted.path === undefined ? {} : { path: formatted.path }),
         extensions: { code: TRANSIT_CODES[original.code], reason: original.code },
+      };
+    }
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ path: formatted.path, err: describeInternal(original) }, 'database unavailable');
+      return {
+        message: 'The database is unavailable: the request was not completed, and nothing it started was kept',
+        ...(formatted.path === undefined ? {} : { path: formatted.path }),
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
       };
     }
     const code = String(formatted.extensions?.code ?? '');
@@ -101,13 +110,27 @@ export function redactInputEcho(message: string, error: unknown): string {
   if (literal !== null) {
     return `Expected value of type "${literal[1]}"${reason === undefined ? ', found an invalid value.' : `; ${reason}`}`;
   }
-  return stripScalarEcho(message);
+  return stripSyntaxEcho(stripEnumEcho(stripScalarEcho(message)));
+}
+
+/** `Syntax Error: Unexpected Int "4539…".` → `Syntax Error: Unexpected Int.`: the location says where. */
+function stripSyntaxEcho(message: string): string {
+  if (!message.startsWith('Syntax Error: ')) return message;
+  return message.replace(/:?\s*"[\s\S]*$/, '.');
+}
+
+/** `Value "4539…" does not exist in "CardStatus" enum.` → `Value does not exist in "CardStatus" enum.` */
+function stripEnumEcho(message: string): string {
+  return message.replace(
+    /^Value [\s\S]* does not exist in "(\w+)" enum\.[\s\S]*$/,
+    'Value does not exist in "$1" enum.',
+  );
 }
 
 function innerReason(error: unknown): string | undefined {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   if (original === undefined || original === null) return undefined;
-  return stripScalarEcho(original.message);
+  return stripEnumEcho(stripScalarEcho(original.message));
 }
 
 /** `String cannot represent a non string value: 4539…` → `String cannot represent a non string value`. */

@@ -18,6 +18,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A cardholder name: 1 to 256 characters, no NUL. Refused with BAD_USER_INPUT before anything is encrypted. */
+  CardholderName: { input: string; output: string; }
   /** An ISO-8601 timestamp, e.g. 2026-11-27T14:05:00.000Z. */
   DateTime: { input: Date; output: Date; }
   /**
@@ -76,7 +78,7 @@ export type CreditCardConnection = {
 /** A new card. The PAN is validated (12-19 digits, Luhn check) and encrypted before it is stored. */
 export type CreditCardInput = {
   /** Cardholder name. */
-  name: Scalars['String']['input'];
+  name: Scalars['CardholderName']['input'];
   /** Card number; spaces and dashes are allowed. Encrypted under card-pan before any resolver sees it. */
   pan: Scalars['PAN']['input'];
 };
@@ -342,6 +344,7 @@ export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs
 export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CardStatus: CardStatus;
+  CardholderName: ResolverTypeWrapper<Scalars['CardholderName']['output']>;
   CreditCard: ResolverTypeWrapper<Card>;
   CreditCardConnection: ResolverTypeWrapper<Omit<CreditCardConnection, 'nodes'> & { nodes: Array<ResolversTypes['CreditCard']> }>;
   CreditCardInput: CreditCardInput;
@@ -365,6 +368,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
+  CardholderName: Scalars['CardholderName']['output'];
   CreditCard: Card;
   CreditCardConnection: Omit<CreditCardConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['CreditCard']> };
   CreditCardInput: CreditCardInput;
@@ -402,6 +406,10 @@ export type RequireRoleDirectiveArgs = {
 };
 
 export type RequireRoleDirectiveResolver<Result, Parent, ContextType = Context, Args = RequireRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export interface CardholderNameScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['CardholderName'], any> {
+  name: 'CardholderName';
+}
 
 export type CreditCardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditCard'] = ResolversParentTypes['CreditCard']> = {
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -496,6 +504,7 @@ export type TransitKeyVersionResolvers<ContextType = Context, ParentType extends
 };
 
 export type Resolvers<ContextType = Context> = {
+  CardholderName?: GraphQLScalarType;
   CreditCard?: CreditCardResolvers<ContextType>;
   CreditCardConnection?: CreditCardConnectionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;

@@ -1,0 +1,21 @@
+import { GraphQLScalarType, Kind } from 'graphql';
+import { badUserInput } from '../graphql/errors.ts';
+
+const MAX_NAME_LENGTH = 256;
+
+/** Cardholder names: PostgreSQL text cannot hold NUL, and a name has no business being megabytes long. */
+function parseCardholderName(value: unknown): string {
+  if (typeof value !== 'string') throw badUserInput('name must be a string');
+  if (value.trim() === '') throw badUserInput('name must not be empty');
+  if (value.includes('\u0000')) throw badUserInput('name must not contain NUL characters');
+  if (value.length > MAX_NAME_LENGTH) throw badUserInput(`name may be at most ${MAX_NAME_LENGTH} characters`);
+  return value;
+}
+
+/** Checked during input coercion, so a bad name is refused before any PAN of the request is encrypted. */
+export const CardholderNameScalar = new GraphQLScalarType<string, string>({
+  name: 'CardholderName',
+  serialize: (value) => String(value),
+  parseValue: parseCardholderName,
+  parseLiteral: (ast) => parseCardholderName(ast.kind === Kind.STRING ? ast.value : undefined),
+});

@@ -1,0 +1,197 @@
+import { Writable } from 'node:stream';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { creditCards } from '../../src/db/schema.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
+import { dumpDatabase } from './support/database-dump.ts';
+import { withCheckDigit } from './support/pans.ts';
+import { TcpProxy } from './support/tcp-proxy.ts';
+
+/** Valid card numbers that appear nowhere else; any sighting outside a processor's data is a leak. */
+const CANARIES = ['400013371337001', '510013371337002', '371337133700003', '601113371337004', '353013371337005'].map(
+  withCheckDigit,
+);
+const [STORED, SPACED, BULK_A, BULK_B, LATE] = CANARIES as [string, string, string, string, string];
+/** Near-canaries sent only in rejected requests. */
+const LUHN_FAILED = `${STORED.slice(0, -1)}${(Number(STORED.at(-1)) + 1) % 10}`;
+const SEARCHED = [...CANARIES, LUHN_FAILED];
+
+const CREATE = 'mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id pan } }';
+const BULK = 'mutation ($inputs: [CreditCardInput!]!) { createCreditCards(inputs: $inputs) { id pan } }';
+const LIST = '{ creditCards(first: 100) { nodes { id name pan } } }';
+
+function forms(pan: string): string[] {
+  const spaced = pan.replace(/(\d{4})(?=\d)/g, '$1 ');
+  return [pan, spaced, Buffer.from(pan).toString('base64'), Buffer.from(pan).toString('base64url')];
+}
+
+function hits(haystack: string): string[] {
+  return SEARCHED.flatMap((pan) => forms(pan).filter((form) => haystack.includes(form)));
+}
+
+describe.each(backendSets())('leak canaries [$name]', (set) => {
+  let backends: Backends;
+  let api: TestApi;
+  let proxy: TcpProxy | undefined;
+  const logs: string[] = [];
+  const errorBodies: string[] = [];
+
+  beforeAll(async () => {
+    const real = inject('realBackends');
+    if (set.name === 'postgres+openbao' && real !== null) {
+      const target = new URL(real.vaultAddr);
+      proxy = new TcpProxy({ host: target.hostname, port: Number(target.port) });
+      await proxy.start();
+    }
+    backends = await set.open(
+      proxy === undefined ? {} : { VAULT_ADDR: proxy.url, VAULT_RETRIES: '0', VAULT_TIMEOUT_MS: '1000' },
+    );
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    api = await startTestApi(backends, createLogger('trace', sink));
+  });
+  afterAll(async () => {
+    await api?.close();
+    await backends?.close();
+    await proxy?.stop();
+  });
+
+  /** Sends a request and keeps its errors (the whole body when it failed outright). */
+  async function send(query: string, options: Parameters<TestApi['gql']>[1] = {}) {
+    const response = await api.gql(query, options);
+    if (response.errors !== undefined) errorBodies.push(JSON.stringify(response.errors));
+    return response;
+  }
+
+  it('stores canaries through create (variables and inline literal) and bulk create', async () => {
+    const single = await send(CREATE, { role: 'clerk', variables: { input: { name: 'Canary One', pan: STORED } } });
+    expect(single.errors).toBeUndefined();
+    const spaced = SPACED.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const inline = await send(
+      `mutation { createCreditCard(input: { name: "Canary Two", pan: "${spaced}" }) { id pan } }`,
+      {
+        role: 'clerk',
+      },
+    );
+    expect(inline.errors).toBeUndefined();
+    const bulk = await send(BULK, {
+      role: 'clerk',
+      variables: { inputs: [BULK_A, BULK_B].map((pan, index) => ({ name: `Canary Bulk ${index}`, pan })) },
+    });
+    expect(bulk.errors).toBeUndefined();
+  });
+
+  it('refuses canaries in bad inputs without echoing them', async () => {
+    const rejected = [
+      send(CREATE, { role: 'clerk', variables: { input: { name: 'Bad Luhn', pan: LUHN_FAILED } } }),
+      send(CREATE, { role: 'clerk', variables: { input: { name: 'Letters', pan: `${STORED}x` } } }),
+      send(CREATE, { role: 'clerk', variables: { input: { name: 'Number', pan: Number(STORED) } } }),
+      send(`mutation { createCreditCard(input: { name: "Int literal", pan: ${STORED} }) { id } }`, { role: 'clerk' }),
+      send(`mutation { createCreditCard(input: { name: "Bad literal", pan: "${LUHN_FAILED}" }) { id } }`, {
+        role: 'clerk',
+      }),
+      send(`mutation { createCreditCard(input: { name: "x", pan: "${STORED}", cvv: ${STORED} }) { id } }`, {
+        role: 'clerk',
+      }),
+      send(`{ creditCards(first: ${STORED}) { nodes { id } } }`, { role: 'clerk' }),
+      send('query ($after: String) { creditCards(after: $after) { nodes { id } } }', {
+        role: 'clerk',
+        variables: { after: STORED },
+      }),
+      send('query ($s: CardStatus) { creditCards(status: $s) { nodes { id } } }', {
+        role: 'clerk',
+        variables: { s: STORED },
+      }),
+      send(`{ creditCard(id: "${STORED}") { id } }`, { role: 'clerk' }),
+      send(`mutation { markCardsProcessed(ids: ["${STORED}"]) { id } }`, { role: 'processor' }),
+      send(CREATE, { role: 'processor', variables: { input: { name: 'Wrong role', pan: LATE } } }),
+      send(CREATE, { variables: { input: { name: 'No token', pan: LATE } } }),
+      send(CREATE, { token: `${STORED}.${STORED}.${STORED}`, variables: { input: { name: 'Bad token', pan: LATE } } }),
+      send(`{ ${STORED} }`, { role: 'clerk' }),
+      send(`mutation { createCreditCard(input: { name: "unterminated", pan: "${STORED}) { id } }`, { role: 'clerk' }),
+      send(BULK, {
+        role: 'clerk',
+        variables: {
+          inputs: [
+            { name: 'Good', pan: LATE },
+            { name: 'Bad', pan: LUHN_FAILED },
+          ],
+        },
+      }),
+      send(BULK, { role: 'clerk', variables: { inputs: [{ name: 'NUL\u0000', pan: LATE }] } }),
+    ];
+    for (const response of await Promise.all(rejected)) {
+      expect(response.errors?.length ?? 0).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps canaries out of decryption failures: a retired key version and tampered ciphertext', async () => {
+    await send('mutation { rotateKey(name: "card-pan") { latestVersion } }', { role: 'key-admin' });
+    const late = await send(CREATE, { role: 'clerk', variables: { input: { name: 'Canary Late', pan: LATE } } });
+    const lateId = (late.data as { createCreditCard: { id: string } }).createCreditCard.id;
+    await backends.transit.configureKey('card-pan', { minDecryptionVersion: 2 });
+    const [first] = await backends.database.db.select().from(creditCards).where(eq(creditCards.name, 'Canary One'));
+    await backends.database.db
+      .update(creditCards)
+      .set({ pan: `vault:v2:${Buffer.alloc(40, 7).toString('base64')}` })
+      .where(eq(creditCards.id, first?.id ?? ''));
+
+    const asProcessor = await send(LIST, { role: 'processor' });
+    const codes = asProcessor.errors?.map((error) => error.extensions?.code);
+    expect(codes).toEqual(Array(4).fill('DECRYPTION_FAILED'));
+    const nodes = (asProcessor.data as { creditCards: { nodes: Array<{ id: string; pan: string | null }> } })
+      .creditCards.nodes;
+    expect(nodes.find((node) => node.id === lateId)?.pan).toBe(LATE);
+    await backends.transit.configureKey('card-pan', { minDecryptionVersion: 1 });
+  });
+
+  it.runIf(set.name === 'postgres+openbao')('keeps canaries out of ENCRYPTION_UNAVAILABLE answers', async () => {
+    await proxy?.stop();
+    try {
+      const down = await send(CREATE, { role: 'clerk', variables: { input: { name: 'Down', pan: LATE } } });
+      expect(down.errors?.map((error) => error.extensions?.code)).toEqual(['ENCRYPTION_UNAVAILABLE']);
+      proxy?.setMode({ kind: 'reset' });
+    } finally {
+      await proxy?.start();
+    }
+    const reset = await send(BULK, { role: 'clerk', variables: { inputs: [{ name: 'Reset', pan: LATE }] } });
+    expect(reset.errors?.map((error) => error.extensions?.code)).toEqual(['ENCRYPTION_UNAVAILABLE']);
+    proxy?.setMode({ kind: 'pass' });
+  });
+
+  it('finds no canary, plain or base64, in the logs, the error bodies or a dump of the database', async () => {
+    expect(errorBodies.length).toBeGreaterThanOrEqual(19);
+    expect(logs.length).toBeGreaterThan(0);
+    const dump = await dumpDatabase(backends.database, backends.config.database);
+    expect(dump).toContain('Canary Bulk 1');
+    expect(
+      hits(`a ${Buffer.from(BULK_B).toString('base64')} b`),
+      'the search itself finds a planted canary',
+    ).not.toEqual([]);
+    expect({ logs: hits(logs.join('\n')), errors: hits(errorBodies.join('\n')), dump: hits(dump) }).toEqual({
+      logs: [],
+      errors: [],
+      dump: [],
+    });
+    console.log(
+      `[canaries ${set.name}] ${SEARCHED.length} canaries x 4 forms searched in ${logs.length} log lines, ${errorBodies.length} error bodies, ${dump.length} bytes of dump: 0 hits`,
+    );
+  });
+
+  it('stores every PAN as transit ciphertext', async () => {
+    const rows = await backends.database.db.select({ pan: creditCards.pan }).from(creditCards);
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row.pan).toMatch(/^vault:v\d+:/);
+    const [{ count } = { count: -1 }] = await backends.database.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(creditCards)
+      .where(sql`${creditCards.pan} !~ '^vault:v[0-9]+:'`);
+    expect(count).toBe(0);
+  });
+});
