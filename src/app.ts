@@ -91,7 +91,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await apollo.start();
 
     app.disable('x-powered-by');
-    app.use(healthRoutes(database, transit));
+    app.use(healthRoutes(database, transit, keys));
     if (config.graphiql) {
       app.use(graphiqlRoutes({ endpoint: '/graphql', tokenFor: developmentTokenIssuer(config.auth) }));
     }

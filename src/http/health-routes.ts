@@ -4,8 +4,11 @@ import type { Transit } from '../transit/transit.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
 
-/** `/healthz`: the process is up. `/readyz`: the database and the transit backend answer. */
-export function healthRoutes(database: Database, transit: Transit): Router {
+/**
+ * `/healthz`: the process is up. `/readyz`: the database answers, and the transit backend answers
+ * and still holds every key the schema encrypts with (a deleted mount or a broken keyring counts).
+ */
+export function healthRoutes(database: Database, transit: Transit, keys: ReadonlySet<string>): Router {
   const router = Router();
   router.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
@@ -13,7 +16,10 @@ export function healthRoutes(database: Database, transit: Transit): Router {
   router.get('/readyz', async (_request, response) => {
     const [databaseStatus, transitStatus] = await Promise.all([
       probe(() => database.ping()),
-      probe(() => transit.health()),
+      probe(async () => {
+        await transit.health();
+        await Promise.all([...keys].map((key) => transit.readKey(key)));
+      }),
     ]);
     const ready = databaseStatus === 'ok' && transitStatus === 'ok';
     response

@@ -300,5 +300,9 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
       for (const pan of [PANS.carlos, PANS.anibal]) for (const form of forms(pan)) expect(body).not.toContain(form);
     }
     expect(await countCards(backends)).toBe(1);
+
+    const readyz = await fetch(api.url.replace(/\/graphql$/, '/readyz'));
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toMatchObject({ status: 'unavailable', database: 'ok' });
   });
 });

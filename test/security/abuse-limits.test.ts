@@ -100,8 +100,8 @@ describe.each(embedded)('GraphQL abuse limits in production [$name]', (set) => {
       ),
     );
     expect(answers.map((answer) => answer.errors?.map((error) => [error.extensions?.code, error.message]))).toEqual([
-      [['BAD_USER_INPUT', 'name may be at most 256 characters']],
-      [['BAD_USER_INPUT', 'name must not contain NUL characters']],
+      [['BAD_USER_INPUT', 'Variable "$input" got invalid value at "input.name"; name may be at most 256 characters']],
+      [['BAD_USER_INPUT', 'Variable "$input" got invalid value at "input.name"; name must not contain NUL characters']],
     ]);
   });
 
