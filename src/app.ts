@@ -17,11 +17,14 @@ import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { metricsRoutes } from './http/metrics-routes.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { TransitBatcher } from './transit/batcher.ts';
 import { createTransit } from './transit/create-transit.ts';
 import { ensureKeys } from './transit/ensure-keys.ts';
+import { InstrumentedTransit } from './transit/instrumented-transit.ts';
 import type { Transit } from './transit/transit.ts';
 
 export interface App {
@@ -44,7 +47,8 @@ export interface AppParts {
 export async function startApp(config: Config, parts: AppParts = {}): Promise<App> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const database = parts.database ?? (await openDatabase(config.database));
-  const transit = parts.transit ?? createTransit(config.transit);
+  const metrics = createMetrics();
+  const transit = parts.transit ?? createTransit(config.transit, { onRequest: () => metrics.vaultRequests.inc() });
   const owned = async () => {
     if (parts.transit === undefined) await transit.close();
     if (parts.database === undefined) await database.close();
@@ -55,11 +59,12 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     const keys = encryptionKeysOf(schema);
     await ensureKeys(transit, keys, { create: transit.kind === 'embedded' });
 
+    const instrumented = new InstrumentedTransit(transit, metrics);
     const services: Services = {
       verifyToken: createTokenVerifier(config.auth),
-      transit: new TransitBatcher(transit, config.transit.batching),
+      transit: new TransitBatcher(instrumented, config.transit.batching),
       cards: new CardRepository(database.db),
-      keyAdmin: new KeyAdmin(transit, keys),
+      keyAdmin: new KeyAdmin(instrumented, keys),
       limits: config.limits,
       logger,
     };
@@ -81,6 +86,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await apollo.start();
 
     app.disable('x-powered-by');
+    app.use(metricsRoutes(metrics));
     app.use(healthRoutes(database, transit));
     app.use(
       '/graphql',

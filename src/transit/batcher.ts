@@ -7,10 +7,14 @@ type Operation = 'encrypt' | 'decrypt';
 /**
  * Coalesces single-value encrypt/decrypt requests into batch calls: everything asked for the same
  * key in the same tick (or within the configured window) goes out as one call, across requests.
+ * While a call for an operation and key is in flight, the next batch for them waits and grows
+ * until it returns, so that under load concurrent requests share calls without a fixed delay.
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
 export class TransitBatcher {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
+  private readonly inFlight = new Set<string>();
+  private readonly waiting = new Map<string, () => void>();
 
   constructor(
     readonly transit: Transit,
@@ -34,16 +38,35 @@ export class TransitBatcher {
     const id = `${operation}:${key}`;
     let loader = this.loaders.get(id);
     if (loader === undefined) {
-      loader = new DataLoader<string, unknown>((inputs) => this.run(operation, key, inputs), {
+      loader = new DataLoader<string, unknown>((inputs) => this.dispatch(id, operation, key, inputs), {
         cache: false,
-        ...(this.batching.enabled ? {} : { maxBatchSize: 1 }),
-        ...(this.batching.windowMs > 0
-          ? { batchScheduleFn: (callback: () => void) => setTimeout(callback, this.batching.windowMs) }
-          : {}),
+        // Without batching every value is its own call, all sent at once, as the original system did.
+        ...(this.batching.enabled
+          ? { batchScheduleFn: (callback: () => void) => this.schedule(id, callback) }
+          : { maxBatchSize: 1 }),
       });
       this.loaders.set(id, loader);
     }
     return loader as DataLoader<string, T>;
+  }
+
+  private schedule(id: string, dispatch: () => void): void {
+    const whenIdle = () => (this.inFlight.has(id) ? this.waiting.set(id, dispatch) : dispatch());
+    if (this.batching.windowMs > 0) setTimeout(whenIdle, this.batching.windowMs);
+    else process.nextTick(whenIdle);
+  }
+
+  private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
+    if (!this.batching.enabled) return this.run(operation, key, inputs);
+    this.inFlight.add(id);
+    try {
+      return await this.run(operation, key, inputs);
+    } finally {
+      this.inFlight.delete(id);
+      const next = this.waiting.get(id);
+      this.waiting.delete(id);
+      next?.();
+    }
   }
 
   private async run(operation: Operation, key: string, inputs: readonly string[]): Promise<Array<unknown>> {
