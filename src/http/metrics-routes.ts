@@ -8,9 +8,9 @@ export function metricsRoutes(metrics: Metrics): Router {
   const router = Router();
   router.use((request, response, next) => {
     const stopTimer = metrics.httpRequestDuration.startTimer();
+    // Read now: mounted routers rewrite the path. Unknown paths share one label, so that scanners cannot grow the series.
+    const route = KNOWN_ROUTES.has(request.path) ? request.path : 'other';
     response.once('finish', () => {
-      // Unknown paths share one label, so that scanners cannot grow the series without bound.
-      const route = KNOWN_ROUTES.has(request.path) ? request.path : 'other';
       stopTimer({ method: request.method, route, status: String(response.statusCode) });
     });
     next();
