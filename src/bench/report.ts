@@ -28,7 +28,8 @@ export function formatReport(report: BenchReport): string {
   return [
     `transitql bench (${report.mode}) on ${report.backends.database}; ${report.backends.transit}`,
     `${report.machine.cpus} CPUs, load average ${report.machine.loadAverageAtStart.map((load) => load.toFixed(1)).join(' ')} at start; ` +
-      `batch size ${report.batching.batchSize}, concurrency ${report.batching.concurrency}, window ${report.batching.windowMs} ms`,
+      `batch size ${report.batching.batchSize}, concurrency ${report.batching.concurrency}, window ${report.batching.windowMs} ms; ` +
+      `API NODE_OPTIONS: ${report.apiNodeOptions ?? 'none'}`,
     table.toString(),
     `decrypted/ciphertext list time: ${report.ratios.decryptedOverCiphertext}; batched speed-up over naive: ${report.ratios.batchedSpeedup}x`,
     'targets:',

@@ -21,6 +21,8 @@ export interface BenchReport {
   finishedAt: string;
   backends: { database: string; transit: string };
   machine: { cpus: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  /** NODE_OPTIONS the API ran with (e.g. a heap cap), which bounds its RSS. */
+  apiNodeOptions: string | null;
   batching: { batchSize: number; concurrency: number; windowMs: number };
   sizes: BenchSizes;
   scenarios: ScenarioResult[];
@@ -161,6 +163,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       finishedAt: new Date().toISOString(),
       backends,
       machine: { cpus: os.cpus().length, loadAverageAtStart, loadAverageAtEnd: os.loadavg() },
+      apiNodeOptions: options.env.NODE_OPTIONS ?? null,
       batching: {
         batchSize: config.transit.batching.batchSize,
         concurrency: config.transit.batching.concurrency,

@@ -5,16 +5,17 @@ import type { Transit, TransitResult } from './transit.ts';
 type Operation = 'encrypt' | 'decrypt';
 
 /**
- * Coalesces single-value encrypt/decrypt requests into batch calls: everything asked for the same
- * key in the same tick (or within the configured window) goes out as one call, across requests.
- * While a call for an operation and key is in flight, the next batch for them waits and grows
- * until it returns, so that under load concurrent requests share calls without a fixed delay.
+ * Coalesces single-value encrypt/decrypt requests into batch calls, across requests: everything
+ * asked for the same operation and key in the same tick goes out as one call. Under load (a call
+ * for them started or ended within the window) the next batch also waits out the window and any
+ * call still in flight, so that concurrent requests share calls; when idle, nothing waits.
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
 export class TransitBatcher {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
   private readonly inFlight = new Set<string>();
   private readonly waiting = new Map<string, () => void>();
+  private readonly lastActive = new Map<string, number>();
 
   constructor(
     readonly transit: Transit,
@@ -52,17 +53,20 @@ export class TransitBatcher {
 
   private schedule(id: string, dispatch: () => void): void {
     const whenIdle = () => (this.inFlight.has(id) ? this.waiting.set(id, dispatch) : dispatch());
-    if (this.batching.windowMs > 0) setTimeout(whenIdle, this.batching.windowMs);
+    const busy = performance.now() - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY) < this.batching.windowMs;
+    if (busy) setTimeout(whenIdle, this.batching.windowMs);
     else process.nextTick(whenIdle);
   }
 
   private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
     if (!this.batching.enabled) return this.run(operation, key, inputs);
     this.inFlight.add(id);
+    this.lastActive.set(id, performance.now());
     try {
       return await this.run(operation, key, inputs);
     } finally {
       this.inFlight.delete(id);
+      this.lastActive.set(id, performance.now());
       const next = this.waiting.get(id);
       this.waiting.delete(id);
       next?.();

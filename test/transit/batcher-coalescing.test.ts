@@ -75,13 +75,23 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     expect(plaintexts).toEqual(['first', 'a', 'b', 'c']);
   });
 
-  it('gathers values asked for in separate macrotasks within the window into one call', async () => {
+  it('sends a value at once when no call for its key was recently made, even with a long window', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000 });
+    await batcher.encrypt('coalesce', 'alone');
+    expect(recording.calls).toEqual([{ operation: 'encrypt', size: 1 }]);
+  });
+
+  it('right after a call, gathers values asked for in separate macrotasks within the window into one call', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 50 });
+    await batcher.encrypt('coalesce', 'earlier');
     const first = batcher.encrypt('coalesce', 'one');
     await nextMacrotask();
     const second = batcher.encrypt('coalesce', 'two');
     await Promise.all([first, second]);
-    expect(recording.calls).toEqual([{ operation: 'encrypt', size: 2 }]);
+    expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
+      { operation: 'encrypt', size: 2 },
+    ]);
   });
 
   it('makes one call per value with batching switched off', async () => {
