@@ -31,7 +31,7 @@ export function formatReport(report: BenchReport): string {
       `batch size ${report.batching.batchSize}, concurrency ${report.batching.concurrency}, window ${report.batching.windowMs} ms; ` +
       `API NODE_OPTIONS: ${report.apiNodeOptions ?? 'none'}`,
     table.toString(),
-    `decrypted/ciphertext list time: ${report.ratios.decryptedOverCiphertext}; batched speed-up over naive: ${report.ratios.batchedSpeedup}x`,
+    `median decrypted/ciphertext list page: ${report.ratios.decryptedOverCiphertext}; median batched speed-up over naive: ${report.ratios.batchedSpeedup}x`,
     'targets:',
     ...targets,
   ].join('\n');

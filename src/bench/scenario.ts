@@ -46,11 +46,6 @@ export class Scenario {
     if (peak !== null) this.peakRssBytes = Math.max(this.peakRssBytes ?? 0, peak);
   }
 
-  /** Mean time per request in milliseconds, from wall time (requests are sequential in the list scenarios). */
-  get wallMsPerRequest(): number {
-    return this.measurement.wallMs / Math.max(1, this.measurement.requests);
-  }
-
   result(): ScenarioResult {
     const requests = this.measurement.requests;
     return {

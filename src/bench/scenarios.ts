@@ -27,7 +27,7 @@ export const FULL_SIZES: BenchSizes = {
   concurrentClients: 50,
   createsPerClient: 20,
   naiveCards: 1000,
-  naiveRequests: 5,
+  naiveRequests: 10,
   pagingCards: 100_000,
 };
 
