@@ -31,7 +31,8 @@ export function formatReport(report: BenchReport): string {
       `batch size ${report.batching.batchSize}, concurrency ${report.batching.concurrency}, window ${report.batching.windowMs} ms; ` +
       `API NODE_OPTIONS: ${report.apiNodeOptions ?? 'none'}`,
     table.toString(),
-    `median decrypted/ciphertext list page: ${report.ratios.decryptedOverCiphertext}; median batched speed-up over naive: ${report.ratios.batchedSpeedup}x`,
+    `decrypted/ciphertext list time: ${report.ratios.decryptedOverCiphertext} (medians: ${report.ratios.decryptedOverCiphertextMedian}); ` +
+      `batched speed-up over naive: ${report.ratios.batchedSpeedup}x (medians: ${report.ratios.batchedSpeedupMedian}x)`,
     'targets:',
     ...targets,
   ].join('\n');

@@ -46,6 +46,11 @@ export class Scenario {
     if (peak !== null) this.peakRssBytes = Math.max(this.peakRssBytes ?? 0, peak);
   }
 
+  /** Wall time per request in milliseconds: the time to list N cards, over N / page size. */
+  get wallMsPerRequest(): number {
+    return this.measurement.wallMs / Math.max(1, this.measurement.requests);
+  }
+
   result(): ScenarioResult {
     const requests = this.measurement.requests;
     return {
