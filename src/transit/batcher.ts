@@ -55,7 +55,8 @@ export class TransitBatcher {
     const whenIdle = () => (this.inFlight.has(id) ? this.waiting.set(id, dispatch) : dispatch());
     const busy = performance.now() - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY) < this.batching.windowMs;
     if (busy) setTimeout(whenIdle, this.batching.windowMs);
-    else process.nextTick(whenIdle);
+    // As dataloader's default: after the promise jobs already queued, so loads made in them join.
+    else void Promise.resolve().then(() => process.nextTick(whenIdle));
   }
 
   private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
