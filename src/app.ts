@@ -20,13 +20,16 @@ import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
 import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
 import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { TransitBatcher } from './transit/batcher.ts';
 import { createTransit } from './transit/create-transit.ts';
 import { ensureKeys } from './transit/ensure-keys.ts';
+import { InstrumentedTransit } from './transit/instrumented-transit.ts';
 import type { Transit } from './transit/transit.ts';
 
 export interface App {
@@ -49,7 +52,8 @@ export interface AppParts {
 export async function startApp(config: Config, parts: AppParts = {}): Promise<App> {
   const logger = parts.logger ?? createLogger(config.logLevel);
   const database = parts.database ?? (await openDatabase(config.database));
-  const transit = parts.transit ?? createTransit(config.transit);
+  const metrics = createMetrics();
+  const transit = parts.transit ?? createTransit(config.transit, { onRequest: () => metrics.vaultRequests.inc() });
   const owned = async () => {
     if (parts.transit === undefined) await transit.close();
     if (parts.database === undefined) await database.close();
@@ -60,11 +64,12 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     const keys = encryptionKeysOf(schema);
     await ensureKeys(transit, keys, { create: transit.kind === 'embedded' });
 
+    const instrumented = new InstrumentedTransit(transit, metrics);
     const services: Services = {
       verifyToken: createTokenVerifier(config.auth),
-      transit: new TransitBatcher(transit, config.transit.batching),
+      transit: new TransitBatcher(instrumented, config.transit.batching),
       cards: new CardRepository(database.db),
-      keyAdmin: new KeyAdmin(transit, keys, storedCiphertextsByKey(database.db)),
+      keyAdmin: new KeyAdmin(instrumented, keys, storedCiphertextsByKey(database.db)),
       limits: config.limits,
       logger,
     };
@@ -91,6 +96,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await apollo.start();
 
     app.disable('x-powered-by');
+    app.use(metricsRoutes(metrics));
     app.use(healthRoutes(database, transit, keys));
     if (config.graphiql) {
       app.use(graphiqlRoutes({ endpoint: '/graphql', tokenFor: developmentTokenIssuer(config.auth) }));

@@ -85,7 +85,7 @@ const envSchema = z.object({
   TRANSIT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
   TRANSIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   TRANSIT_BATCHING: flag.default(true),
-  TRANSIT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(0),
+  TRANSIT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(10),
 
   AUTH_JWT_SECRET: optionalText,
   AUTH_JWKS_URL: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),

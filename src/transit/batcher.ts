@@ -5,12 +5,17 @@ import type { Transit, TransitResult } from './transit.ts';
 type Operation = 'encrypt' | 'decrypt';
 
 /**
- * Coalesces single-value encrypt/decrypt requests into batch calls: everything asked for the same
- * key in the same tick (or within the configured window) goes out as one call, across requests.
+ * Coalesces single-value encrypt/decrypt requests into batch calls, across requests: everything
+ * asked for the same operation and key in the same tick goes out as one call. Under load (a call
+ * for them started or ended within the window) the next batch also waits out the window and any
+ * call still in flight, so that concurrent requests share calls; when idle, nothing waits.
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
 export class TransitBatcher {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
+  private readonly inFlight = new Set<string>();
+  private readonly waiting = new Map<string, () => void>();
+  private readonly lastActive = new Map<string, number>();
 
   constructor(
     readonly transit: Transit,
@@ -34,16 +39,39 @@ export class TransitBatcher {
     const id = `${operation}:${key}`;
     let loader = this.loaders.get(id);
     if (loader === undefined) {
-      loader = new DataLoader<string, unknown>((inputs) => this.run(operation, key, inputs), {
+      loader = new DataLoader<string, unknown>((inputs) => this.dispatch(id, operation, key, inputs), {
         cache: false,
-        ...(this.batching.enabled ? {} : { maxBatchSize: 1 }),
-        ...(this.batching.windowMs > 0
-          ? { batchScheduleFn: (callback: () => void) => setTimeout(callback, this.batching.windowMs) }
-          : {}),
+        // Without batching every value is its own call, all sent at once, as the original system did.
+        ...(this.batching.enabled
+          ? { batchScheduleFn: (callback: () => void) => this.schedule(id, callback) }
+          : { maxBatchSize: 1 }),
       });
       this.loaders.set(id, loader);
     }
     return loader as DataLoader<string, T>;
+  }
+
+  private schedule(id: string, dispatch: () => void): void {
+    const whenIdle = () => (this.inFlight.has(id) ? this.waiting.set(id, dispatch) : dispatch());
+    const busy = performance.now() - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY) < this.batching.windowMs;
+    if (busy) setTimeout(whenIdle, this.batching.windowMs);
+    // As dataloader's default: after the promise jobs already queued, so loads made in them join.
+    else void Promise.resolve().then(() => process.nextTick(whenIdle));
+  }
+
+  private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
+    if (!this.batching.enabled) return this.run(operation, key, inputs);
+    this.inFlight.add(id);
+    this.lastActive.set(id, performance.now());
+    try {
+      return await this.run(operation, key, inputs);
+    } finally {
+      this.inFlight.delete(id);
+      this.lastActive.set(id, performance.now());
+      const next = this.waiting.get(id);
+      this.waiting.delete(id);
+      next?.();
+    }
   }
 
   private async run(operation: Operation, key: string, inputs: readonly string[]): Promise<Array<unknown>> {

@@ -1,0 +1,13 @@
+import { randomInt } from 'node:crypto';
+import { luhnValid } from '../cards/pan.ts';
+
+/** A random 16-digit Visa-like card number with a valid Luhn check digit. */
+export function randomPan(): string {
+  const body = `4${Array.from({ length: 14 }, () => randomInt(10)).join('')}`;
+  const checkDigit = [...'0123456789'].find((digit) => luhnValid(body + digit));
+  return body + checkDigit;
+}
+
+export function randomCards(count: number): Array<{ name: string; pan: string }> {
+  return Array.from({ length: count }, (_, index) => ({ name: `Bench Card ${index}`, pan: randomPan() }));
+}

@@ -1,0 +1,238 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { issueToken } from '../auth/token-issuer.ts';
+import { loadConfig } from '../config.ts';
+import { type ApiProcess, startApiProcess } from './api-process.ts';
+import { randomCards } from './cards.ts';
+import { graphql } from './graphql-client.ts';
+import { round, Scenario, type ScenarioResult } from './scenario.ts';
+import { type BenchSizes, CREATE_MANY, CREATE_ONE, LIST_PAGE, type Page } from './scenarios.ts';
+
+export interface Target {
+  description: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export interface BenchReport {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  finishedAt: string;
+  backends: { database: string; transit: string };
+  machine: { cpus: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  /** NODE_OPTIONS the API ran with (e.g. a heap cap), which bounds its RSS. */
+  apiNodeOptions: string | null;
+  batching: { batchSize: number; concurrency: number; windowMs: number };
+  sizes: BenchSizes;
+  scenarios: ScenarioResult[];
+  ratios: {
+    /** Time to list the cards decrypted over the time to list them as ciphertext (scenario 1). */
+    decryptedOverCiphertext: number;
+    /** The same from median page latencies, which a few stalled requests on a shared machine do not sway. */
+    decryptedOverCiphertextMedian: number;
+    /** Time per naive (one transit call per value) list request over time per batched one (scenario 3). */
+    batchedSpeedup: number;
+    batchedSpeedupMedian: number;
+  };
+  targets: Target[];
+}
+
+export interface BenchOptions {
+  /** The environment the API runs with (backends, batching); the bench adds its own port and data directory. */
+  env: NodeJS.ProcessEnv;
+  mode: 'full' | 'quick';
+  sizes: BenchSizes;
+  log?: (line: string) => void;
+}
+
+/** Runs every scenario against the API in a child process and returns the figures. */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const { sizes } = options;
+  const log = options.log ?? (() => {});
+  const config = loadConfig(options.env);
+  const countsVault = config.transit.kind === 'vault';
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-bench-'));
+  const start = (overrides: Record<string, string>) =>
+    startApiProcess({
+      ...options.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      ...overrides,
+    });
+  const clerk = await issueToken(config.auth, ['clerk'], 'bench-clerk');
+  const processor = await issueToken(config.auth, ['processor'], 'bench-processor');
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg();
+
+  try {
+    log('starting the API (batched)');
+    let api = await start({ TRANSIT_BATCHING: 'true' });
+    const backends = api.description;
+    log(`  database: ${backends.database}\n  transit:  ${backends.transit}`);
+    const scenario = (id: string, title: string, cardsPerRequest: number) =>
+      new Scenario(id, title, cardsPerRequest, api, countsVault);
+    let bulk: Scenario;
+    let concurrent: Scenario;
+    let ciphertextList: Scenario;
+    let decryptedList: Scenario;
+    let batchedPage: Scenario;
+    let paging: Scenario;
+    try {
+      bulk = scenario('bulk-create', `bulk create, ${sizes.bulkSize} cards per request`, sizes.bulkSize);
+      log(bulk.title);
+      const bulkInputs = Array.from({ length: sizes.bulkRequests }, () => randomCards(sizes.bulkSize));
+      await bulk.run(sizes.bulkRequests, 1, (index) =>
+        graphql(api.url, clerk, CREATE_MANY, { inputs: bulkInputs[index] }).then(() => {}),
+      );
+
+      const creates = sizes.concurrentClients * sizes.createsPerClient;
+      concurrent = scenario('concurrent-create', `${sizes.concurrentClients} clients creating one card each`, 1);
+      log(concurrent.title);
+      const singleInputs = randomCards(creates);
+      await concurrent.run(creates, sizes.concurrentClients, (index) =>
+        graphql(api.url, clerk, CREATE_ONE, { input: singleInputs[index] }).then(() => {}),
+      );
+
+      await seed(
+        api,
+        clerk,
+        Math.max(sizes.listCards, sizes.pagingCards) - sizes.bulkSize * sizes.bulkRequests - creates,
+        log,
+      );
+
+      const pages = Math.ceil(sizes.listCards / sizes.pageSize);
+      ciphertextList = scenario(
+        'list-ciphertext',
+        `list ${sizes.listCards} cards as clerk (ciphertext)`,
+        sizes.pageSize,
+      );
+      decryptedList = scenario(
+        'list-decrypted',
+        `list ${sizes.listCards} cards as processor (decrypted)`,
+        sizes.pageSize,
+      );
+      await pager(api, processor, sizes.pageSize, true)(0); // warm-up
+      for (let round = 1; round <= sizes.listRounds; round++) {
+        log(`list ${sizes.listCards} cards, round ${round} of ${sizes.listRounds}: clerk, then processor`);
+        await ciphertextList.run(pages, 1, pager(api, clerk, sizes.pageSize, false));
+        await decryptedList.run(pages, 1, pager(api, processor, sizes.pageSize, true));
+      }
+
+      batchedPage = scenario(
+        'list-page-batched',
+        `one page of ${sizes.naiveCards} decrypted, batched`,
+        sizes.naiveCards,
+      );
+      log(batchedPage.title);
+      await batchedPage.run(sizes.naiveRequests, 1, pager(api, processor, sizes.naiveCards, true, true));
+
+      const pagingPages = Math.ceil(sizes.pagingCards / sizes.pageSize);
+      paging = scenario('page-all-decrypted', `page through ${sizes.pagingCards} cards decrypted`, sizes.pageSize);
+      log(paging.title);
+      await paging.run(pagingPages, 1, pager(api, processor, sizes.pageSize, true));
+    } finally {
+      await api.stop();
+    }
+
+    log('restarting the API with TRANSIT_BATCHING=false (one transit call per value)');
+    api = await start({ TRANSIT_BATCHING: 'false' });
+    const naivePage = new Scenario(
+      'list-page-naive',
+      `one page of ${sizes.naiveCards} decrypted, naive`,
+      sizes.naiveCards,
+      api,
+      countsVault,
+    );
+    try {
+      await pager(api, processor, sizes.naiveCards, true)(0); // warm-up
+      log(naivePage.title);
+      await naivePage.run(sizes.naiveRequests, 1, pager(api, processor, sizes.naiveCards, true, true));
+    } finally {
+      await api.stop();
+    }
+
+    const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, paging];
+    const results = scenarios.map((each) => each.result());
+    const median = (scenario: Scenario) => scenario.result().p50Ms;
+    const decryptedOverCiphertext = round(decryptedList.wallMsPerRequest / ciphertextList.wallMsPerRequest, 2);
+    const batchedSpeedup = round(naivePage.wallMsPerRequest / batchedPage.wallMsPerRequest, 1);
+    const concurrentCalls = concurrent.result().transitCallsPerRequest;
+    const pagingRss = paging.result().peakRssMb;
+    return {
+      mode: options.mode,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      backends,
+      machine: { cpus: os.cpus().length, loadAverageAtStart, loadAverageAtEnd: os.loadavg() },
+      apiNodeOptions: options.env.NODE_OPTIONS ?? null,
+      batching: {
+        batchSize: config.transit.batching.batchSize,
+        concurrency: config.transit.batching.concurrency,
+        windowMs: config.transit.batching.windowMs,
+      },
+      sizes,
+      scenarios: results,
+      ratios: {
+        decryptedOverCiphertext,
+        decryptedOverCiphertextMedian: round(median(decryptedList) / median(ciphertextList), 2),
+        batchedSpeedup,
+        batchedSpeedupMedian: round(median(naivePage) / median(batchedPage), 1),
+      },
+      targets: [
+        {
+          description: `decrypted list of ${sizes.listCards} at most 1.5 x the ciphertext list`,
+          value: decryptedOverCiphertext,
+          met: decryptedOverCiphertext <= 1.5,
+        },
+        {
+          description: `batched list of ${sizes.naiveCards} at least 25 x faster than naive`,
+          value: batchedSpeedup,
+          met: batchedSpeedup >= 25,
+        },
+        {
+          description: `transit calls per request at most 0.2 under ${sizes.concurrentClients} concurrent single creates`,
+          value: concurrentCalls,
+          met: concurrentCalls <= 0.2,
+        },
+        {
+          description: `API peak RSS under 300 MB while paging through ${sizes.pagingCards} cards`,
+          value: pagingRss,
+          met: pagingRss === null ? null : pagingRss < 300,
+        },
+      ],
+    };
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Stores `count` more cards through the API, a thousand per request at most (not measured). */
+async function seed(api: ApiProcess, token: string, count: number, log: (line: string) => void): Promise<void> {
+  if (count <= 0) return;
+  log(`seeding ${count} cards`);
+  const perRequest = Math.min(1000, count);
+  for (let stored = 0; stored < count; stored += perRequest) {
+    await graphql(api.url, token, CREATE_MANY, { inputs: randomCards(Math.min(perRequest, count - stored)) });
+    if ((stored / perRequest) % 20 === 19) log(`  ${stored + perRequest} of ${count}`);
+  }
+}
+
+/**
+ * Sends page after page from the first card on; `index` 0 (or every request, with `alwaysFirst`)
+ * starts again from the beginning. Checks each page is full and decrypted (or not) as expected.
+ */
+function pager(api: ApiProcess, token: string, pageSize: number, decrypted: boolean, alwaysFirst = false) {
+  let after: string | null = null;
+  return async (index: number) => {
+    if (index === 0 || alwaysFirst) after = null;
+    const page: Page = await graphql<Page>(api.url, token, LIST_PAGE, { first: pageSize, after });
+    const { nodes, pageInfo } = page.creditCards;
+    if (nodes.length !== pageSize) throw new Error(`expected a page of ${pageSize} cards, got ${nodes.length}`);
+    const ciphertext = nodes[0]?.pan?.startsWith('vault:') ?? false;
+    if (decrypted === ciphertext) throw new Error(`expected ${decrypted ? 'plaintext' : 'ciphertext'} PANs`);
+    after = pageInfo.endCursor;
+  };
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatReport, writeReport } from '../bench/report.ts';
+import { runBench } from '../bench/run-bench.ts';
+import { FULL_SIZES, QUICK_SIZES } from '../bench/scenarios.ts';
+
+/** `npm run bench [-- --quick] [-- --out file.json]`: end-to-end benchmark on the configured backends. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'bench-results/bench.json' },
+    },
+  });
+  const mode = values.quick ? 'quick' : 'full';
+  const report = await runBench({
+    env: process.env,
+    mode,
+    sizes: values.quick ? QUICK_SIZES : FULL_SIZES,
+    log: (line) => console.log(line),
+  });
+  console.log(formatReport(report));
+  const file = path.resolve(values.out);
+  writeReport(report, file);
+  console.log(`written to ${file}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

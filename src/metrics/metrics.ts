@@ -1,0 +1,58 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** Every metric one app instance exposes on /metrics, in its own registry (several apps may share a process). */
+export interface Metrics {
+  registry: Registry;
+  /** Calls to the transit backend (one per batch), by operation, key and outcome. */
+  transitCalls: Counter<'operation' | 'key' | 'outcome'>;
+  /** Values per transit call, by operation. */
+  transitBatchSize: Histogram<'operation'>;
+  transitCallDuration: Histogram<'operation'>;
+  /** HTTP requests sent to Vault/OpenBao (a large batch is sent in several chunks), retries included. */
+  vaultRequests: Counter;
+  httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10_000];
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    transitCalls: new Counter({
+      name: 'transitql_transit_calls_total',
+      help: 'Calls to the transit backend (each carries a batch of values)',
+      labelNames: ['operation', 'key', 'outcome'],
+      registers,
+    }),
+    transitBatchSize: new Histogram({
+      name: 'transitql_transit_batch_size',
+      help: 'Values per transit call',
+      labelNames: ['operation'],
+      buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    }),
+    transitCallDuration: new Histogram({
+      name: 'transitql_transit_call_duration_seconds',
+      help: 'Duration of transit calls',
+      labelNames: ['operation'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+    vaultRequests: new Counter({
+      name: 'transitql_vault_http_requests_total',
+      help: 'HTTP requests sent to Vault/OpenBao, retries included',
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'transitql_http_request_duration_seconds',
+      help: 'Duration of HTTP requests to the API',
+      labelNames: ['method', 'route', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+  };
+}

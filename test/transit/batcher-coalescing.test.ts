@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TransitBatcher } from '../../src/transit/batcher.ts';
+import type { DecryptItem, EncryptItem, Transit, TransitResult } from '../../src/transit/transit.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
+
+/** The real backend, with each call's size recorded and, while `held`, each call kept waiting until released. */
+function recordingTransit(inner: Transit) {
+  const calls: Array<{ operation: string; size: number }> = [];
+  let held: Promise<void> | undefined;
+  let release = () => {};
+  let onCall = () => {};
+  const record = async <T>(operation: string, size: number, call: () => Promise<T>): Promise<T> => {
+    calls.push({ operation, size });
+    onCall();
+    if (held !== undefined) await held;
+    return call();
+  };
+  const transit: Transit = Object.assign(Object.create(inner) as Transit, {
+    encrypt: (key: string, items: readonly EncryptItem[]): Promise<TransitResult<string>[]> =>
+      record('encrypt', items.length, () => inner.encrypt(key, items)),
+    decrypt: (key: string, items: readonly DecryptItem[]): Promise<TransitResult<Buffer>[]> =>
+      record('decrypt', items.length, () => inner.decrypt(key, items)),
+  });
+  return {
+    transit,
+    calls,
+    /** Holds the next calls; resolves once the first of them has started. */
+    hold(): Promise<void> {
+      held = new Promise((resolve) => {
+        release = () => {
+          held = undefined;
+          resolve();
+        };
+      });
+      return new Promise((resolve) => {
+        onCall = resolve;
+      });
+    },
+    release: () => release(),
+  };
+}
+
+const nextMacrotask = () => new Promise((resolve) => setImmediate(resolve));
+
+describe.each(backendSets())('transit batcher coalescing across requests [$name]', (set) => {
+  let backends: Backends | undefined;
+  afterEach(async () => {
+    await backends?.close();
+    backends = undefined;
+  });
+
+  async function open(batching: { enabled: boolean; windowMs: number }) {
+    backends = await set.open();
+    await backends.transit.createKey('coalesce');
+    const recording = recordingTransit(backends.transit);
+    return { recording, batcher: new TransitBatcher(recording.transit, batching) };
+  }
+
+  it('sends values asked for while a call is in flight together, once that call returns', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 0 });
+    const started = recording.hold();
+    const first = batcher.encrypt('coalesce', 'first');
+    await started;
+    const later = ['a', 'b', 'c'].map((value) => batcher.encrypt('coalesce', value));
+    await nextMacrotask();
+    expect(recording.calls).toEqual([{ operation: 'encrypt', size: 1 }]);
+
+    recording.release();
+    const ciphertexts = await Promise.all([first, ...later]);
+    expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
+      { operation: 'encrypt', size: 3 },
+    ]);
+    const plaintexts = await Promise.all(ciphertexts.map((ciphertext) => batcher.decryptText('coalesce', ciphertext)));
+    expect(plaintexts).toEqual(['first', 'a', 'b', 'c']);
+  });
+
+  it('sends a value at once when no call for its key was recently made, even with a long window', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000 });
+    await batcher.encrypt('coalesce', 'alone');
+    expect(recording.calls).toEqual([{ operation: 'encrypt', size: 1 }]);
+  });
+
+  it('right after a call, gathers values asked for in separate macrotasks within the window into one call', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 50 });
+    await batcher.encrypt('coalesce', 'earlier');
+    const first = batcher.encrypt('coalesce', 'one');
+    await nextMacrotask();
+    const second = batcher.encrypt('coalesce', 'two');
+    await Promise.all([first, second]);
+    expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
+      { operation: 'encrypt', size: 2 },
+    ]);
+  });
+
+  it('makes one call per value with batching switched off', async () => {
+    const { recording, batcher } = await open({ enabled: false, windowMs: 0 });
+    const ciphertexts = await Promise.all(['a', 'b', 'c'].map((value) => batcher.encrypt('coalesce', value)));
+    await Promise.all(ciphertexts.map((ciphertext) => batcher.decrypt('coalesce', ciphertext)));
+    expect(recording.calls).toEqual([
+      ...Array(3).fill({ operation: 'encrypt', size: 1 }),
+      ...Array(3).fill({ operation: 'decrypt', size: 1 }),
+    ]);
+  });
+});
