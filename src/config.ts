@@ -109,7 +109,7 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** The development secret: good only for local runs, refused in production. */
-export const DEVELOPMENT_JWT_SECRET = 'transitql-development-secret-change-me-0123456789';
+const DEVELOPMENT_JWT_SECRET = 'transitql-development-secret-change-me-0123456789';
 
 export interface Config {
   env: Env['NODE_ENV'];

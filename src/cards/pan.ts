@@ -2,7 +2,7 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { badUserInput } from '../graphql/errors.ts';
 
 /** Normalises a card number (spaces and dashes removed) or explains, without echoing it, why it is invalid. */
-export function normalizePan(input: unknown): string {
+function normalizePan(input: unknown): string {
   if (typeof input !== 'string') throw badUserInput('PAN must be a string of digits');
   const digits = input.replace(/[\s-]/g, '');
   if (!/^\d+$/.test(digits)) throw badUserInput('PAN may contain only digits, spaces and dashes');

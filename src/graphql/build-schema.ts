@@ -14,7 +14,7 @@ import { rootResolvers } from './root-resolvers.ts';
 const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
 
 /** The SDL files in schema/, directives included. */
-export function loadTypeDefs(): string[] {
+function loadTypeDefs(): string[] {
   return fs
     .readdirSync(schemaDir)
     .filter((file) => file.endsWith('.graphql'))

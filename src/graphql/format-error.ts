@@ -97,7 +97,7 @@ function describeInternal(error: unknown): { type: string; message: string } {
  * (`Variable "$input" got invalid value "4539…" at "input.pan"; …`); keep the location and the
  * reason, drop the value.
  */
-export function redactInputEcho(message: string, error: unknown): string {
+function redactInputEcho(message: string, error: unknown): string {
   const reason = innerReason(error);
   const variable = /^Variable "\$([^"]+)" got invalid value/.exec(message);
   if (variable !== null) {

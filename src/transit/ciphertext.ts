@@ -29,7 +29,3 @@ export function keyVersionOf(ciphertext: string): number | null {
     return null;
   }
 }
-
-export function isCiphertext(value: string): boolean {
-  return keyVersionOf(value) !== null;
-}

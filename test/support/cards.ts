@@ -28,14 +28,6 @@ export async function dumpCards(backends: Backends): Promise<string> {
   return JSON.stringify(await backends.database.db.select().from(creditCards));
 }
 
-export async function storedPan(backends: Backends, id: string): Promise<string | undefined> {
-  const [row] = await backends.database.db
-    .select({ pan: creditCards.pan })
-    .from(creditCards)
-    .where(eq(creditCards.id, id));
-  return row?.pan;
-}
-
 /** Overwrites a stored PAN directly in the database, bypassing the API. */
 export async function overwritePan(backends: Backends, id: string, pan: string): Promise<void> {
   await backends.database.db.update(creditCards).set({ pan }).where(eq(creditCards.id, id));

@@ -3,7 +3,7 @@ const SQL =
   /\b(insert into|delete from|select [^"]{0,80} from|credit_cards|violates|at or near|invalid byte sequence|postgres|pglite|drizzle|sqlstate)\b/i;
 
 /** Every run of 12 or more digits in the input (separators removed), the card numbers it could carry. */
-export function cardNumbersIn(input: unknown): string[] {
+function cardNumbersIn(input: unknown): string[] {
   const found = new Set<string>();
   const visit = (value: unknown) => {
     if (typeof value === 'string' || typeof value === 'number') {
