@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpDemoClient } from '../../src/demo/demo-client.ts';
 import { DEMO_CARDS, runWalkthrough } from '../../src/demo/walkthrough.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 
 describe.each(backendSets())('npm run demo: the walkthrough against a running server [$name]', (set) => {
-  let backends: Backends;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    backends = await set.open();
-    api = await startTestApi(backends);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await backends?.close();
-  });
+  const suite = useTestApi(set);
 
   it('prints each request and answer: v1 ciphertext for the clerk, v2 after rotation, plaintext for the processor', async () => {
     const lines: string[] = [];
     await runWalkthrough({
-      send: httpDemoClient(api.url, (role) => api.token(role)),
+      send: httpDemoClient(suite.api.url, (role) => suite.api.token(role)),
       print: (line) => lines.push(line),
     });
     const output = lines.join('\n');
@@ -47,7 +37,7 @@ describe.each(backendSets())('npm run demo: the walkthrough against a running se
   });
 
   it('stops at the first answer with errors, naming the step', async () => {
-    const anonymous = httpDemoClient(api.url, async () => 'not-a-token');
+    const anonymous = httpDemoClient(suite.api.url, async () => 'not-a-token');
     await expect(runWalkthrough({ send: anonymous, print: () => {} })).rejects.toThrow(/step 1 failed: Invalid token/);
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { startTestApi, useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 
 const PAN = '4539296620131157';
 
@@ -10,33 +10,23 @@ function sample(metrics: string, name: string, labels: string): number {
 }
 
 describe.each(backendSets())('/metrics [$name]', (set) => {
-  let backends: Backends;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    backends = await set.open();
-    api = await startTestApi(backends);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await backends?.close();
-  });
+  const suite = useTestApi(set);
 
   it('counts transit calls and batch sizes per operation and key, and times requests, without plaintext', async () => {
-    const created = await api.gql(
+    const created = await suite.api.gql(
       'mutation { createCreditCards(inputs: [{name: "A", pan: "4539296620131157"}, {name: "B", pan: "2720997130887021"}]) { id } }',
       {
         role: 'clerk',
       },
     );
     expect(created.errors).toBeUndefined();
-    const listed = await api.gql<{ creditCards: { nodes: Array<{ pan: string }> } }>(
+    const listed = await suite.api.gql<{ creditCards: { nodes: Array<{ pan: string }> } }>(
       '{ creditCards(first: 10) { nodes { pan } } }',
       { role: 'processor' },
     );
     expect(listed.data?.creditCards.nodes.map((card) => card.pan)).toEqual([PAN, '2720997130887021']);
 
-    const response = await fetch(api.url.replace(/\/graphql$/, '/metrics'));
+    const response = await fetch(suite.api.url.replace(/\/graphql$/, '/metrics'));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const metrics = await response.text();
@@ -55,7 +45,7 @@ describe.each(backendSets())('/metrics [$name]', (set) => {
   });
 
   it('keeps one registry per app, so two apps in one process count apart', async () => {
-    const other = await startTestApi(backends);
+    const other = await startTestApi(suite.backends);
     try {
       const metrics = await (await fetch(other.url.replace(/\/graphql$/, '/metrics'))).text();
       expect(sample(metrics, 'transitql_transit_calls_total', 'operation="encrypt",key="card-pan",outcome="ok"')).toBe(

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { luhnValid } from '../../src/cards/pan.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 
 const CREATE_MANY = 'mutation Create($inputs: [CreditCardInput!]!) { createCreditCards(inputs: $inputs) { id } }';
 const CLAIM = 'mutation Claim($limit: Int!) { claimCards(limit: $limit, leaseSeconds: 60) { id name pan } }';
@@ -21,27 +21,17 @@ function panFor(index: number): string {
 }
 
 describe.each(backendSets())('claiming cards through the API [$name]', (set) => {
-  let backends: Backends;
-  let api: TestApi;
-  const tokenFor = (subject: string, role = 'processor') => issueToken(backends.config.auth, [role], subject);
+  const suite = useTestApi(set);
+  const tokenFor = (subject: string, role = 'processor') => issueToken(suite.backends.config.auth, [role], subject);
   const claim = async (subject: string, limit: number) => {
-    const answer = await api.gql<Claimed>(CLAIM, { token: await tokenFor(subject), variables: { limit } });
+    const answer = await suite.api.gql<Claimed>(CLAIM, { token: await tokenFor(subject), variables: { limit } });
     expect(answer.errors).toBeUndefined();
     return answer.data!.claimCards;
   };
 
-  beforeAll(async () => {
-    backends = await set.open();
-    api = await startTestApi(backends);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await backends?.close();
-  });
-
   it('hands each card to exactly one of many concurrent claims, oldest first, decrypted', async () => {
     const inputs = Array.from({ length: 60 }, (_, index) => ({ name: `Holder ${index}`, pan: panFor(index) }));
-    expect((await api.gql(CREATE_MANY, { role: 'clerk', variables: { inputs } })).errors).toBeUndefined();
+    expect((await suite.api.gql(CREATE_MANY, { role: 'clerk', variables: { inputs } })).errors).toBeUndefined();
 
     const claims = await Promise.all(Array.from({ length: 8 }, (_, index) => claim(`claimer-${index}`, 10)));
     const ids = claims.flat().map((card) => card.id);
@@ -55,18 +45,18 @@ describe.each(backendSets())('claiming cards through the API [$name]', (set) => 
     expect(await claim('late-claimer', 10)).toEqual([]);
 
     const [first, second] = claims;
-    const byOther = await api.gql<{ markCardsProcessed: unknown[] }>(MARK_PROCESSED, {
+    const byOther = await suite.api.gql<{ markCardsProcessed: unknown[] }>(MARK_PROCESSED, {
       token: await tokenFor('claimer-1'),
       variables: { ids: first!.map((card) => card.id) },
     });
     expect(byOther.data?.markCardsProcessed).toEqual([]);
-    const byHolder = await api.gql<{ markCardsProcessed: Array<{ status: string }> }>(MARK_PROCESSED, {
+    const byHolder = await suite.api.gql<{ markCardsProcessed: Array<{ status: string }> }>(MARK_PROCESSED, {
       token: await tokenFor('claimer-0'),
       variables: { ids: first!.map((card) => card.id) },
     });
     expect(byHolder.data?.markCardsProcessed.map((card) => card.status)).toEqual(Array(10).fill('PROCESSED'));
 
-    const released = await api.gql<{ releaseCards: unknown[] }>(RELEASE, {
+    const released = await suite.api.gql<{ releaseCards: unknown[] }>(RELEASE, {
       token: await tokenFor('claimer-1'),
       variables: { ids: second!.map((card) => card.id) },
     });
@@ -77,7 +67,7 @@ describe.each(backendSets())('claiming cards through the API [$name]', (set) => 
   });
 
   it('counts failed attempts, lets the card be claimed again, and moves it to FAILED at maxAttempts', async () => {
-    const created = await api.gql<{ createCreditCards: Array<{ id: string }> }>(CREATE_MANY, {
+    const created = await suite.api.gql<{ createCreditCards: Array<{ id: string }> }>(CREATE_MANY, {
       role: 'clerk',
       variables: { inputs: [{ name: 'Retried', pan: panFor(999) }] },
     });
@@ -85,9 +75,12 @@ describe.each(backendSets())('claiming cards through the API [$name]', (set) => 
     const token = await tokenFor('retrier');
     const attempts = [];
     for (let attempt = 0; attempt < 2; attempt++) {
-      const claimed = await api.gql<Claimed>(CLAIM, { token, variables: { limit: 50 } });
+      const claimed = await suite.api.gql<Claimed>(CLAIM, { token, variables: { limit: 50 } });
       expect(claimed.data?.claimCards.map((card) => card.id)).toContain(id);
-      const failed = await api.gql<{ markCardsFailed: unknown[] }>(MARK_FAILED, { token, variables: { ids: [id] } });
+      const failed = await suite.api.gql<{ markCardsFailed: unknown[] }>(MARK_FAILED, {
+        token,
+        variables: { ids: [id] },
+      });
       attempts.push(failed.data?.markCardsFailed);
     }
     expect(attempts).toEqual([
@@ -98,7 +91,7 @@ describe.each(backendSets())('claiming cards through the API [$name]', (set) => 
   });
 
   it('refuses claims to callers without the processor role', async () => {
-    const answer = await api.gql(CLAIM, { token: await tokenFor('a-clerk', 'clerk'), variables: { limit: 1 } });
+    const answer = await suite.api.gql(CLAIM, { token: await tokenFor('a-clerk', 'clerk'), variables: { limit: 1 } });
     expect(answer.data).toBeNull();
     expect(answer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { encryptionKeysOf } from '../../src/directives/encrypted.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { ensureKeys } from '../../src/transit/ensure-keys.ts';
-import type { Backends } from './backends.ts';
+import type { BackendSet, Backends } from './backends.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -49,5 +50,26 @@ export async function startTestApi(backends: Backends, logger?: Logger): Promise
       return { status: response.status, ...((await response.json()) as object) };
     },
     close: () => app.close(),
+  };
+}
+
+/** Opens fresh backends of the set and starts the API on them for the enclosing suite, closing both afterwards. */
+export function useTestApi(set: BackendSet): { readonly api: TestApi; readonly backends: Backends } {
+  const state: { api?: TestApi; backends?: Backends } = {};
+  beforeAll(async () => {
+    state.backends = await set.open();
+    state.api = await startTestApi(state.backends);
+  });
+  afterAll(async () => {
+    await state.api?.close();
+    await state.backends?.close();
+  });
+  return {
+    get api() {
+      return state.api as TestApi;
+    },
+    get backends() {
+      return state.backends as Backends;
+    },
   };
 }
