@@ -7,8 +7,9 @@ type Operation = 'encrypt' | 'decrypt';
 /**
  * Coalesces single-value encrypt/decrypt requests into batch calls, across requests: everything
  * asked for the same operation and key in the same tick goes out as one call. Under load (a call
- * for them started or ended within the window) the next batch also waits out the window and any
- * call still in flight, so that concurrent requests share calls; when idle, nothing waits.
+ * for them started or ended within the window) a small next batch also waits out the window and any
+ * call still in flight, so that concurrent requests share calls; when idle, or when the batch already
+ * fills a chunk (a page of cards), nothing waits.
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
 export class TransitBatcher {
@@ -16,10 +17,12 @@ export class TransitBatcher {
   private readonly inFlight = new Set<string>();
   private readonly waiting = new Map<string, () => void>();
   private readonly lastActive = new Map<string, number>();
+  /** Loads queued since the last dispatch, per operation and key. */
+  private readonly queued = new Map<string, number>();
 
   constructor(
     readonly transit: Transit,
-    private readonly batching: Pick<TransitBatchingConfig, 'enabled' | 'windowMs'>,
+    private readonly batching: Pick<TransitBatchingConfig, 'enabled' | 'windowMs' | 'batchSize'>,
   ) {}
 
   encrypt(key: string, plaintext: string | Buffer): Promise<string> {
@@ -37,6 +40,7 @@ export class TransitBatcher {
 
   private loader<T>(operation: Operation, key: string): DataLoader<string, T> {
     const id = `${operation}:${key}`;
+    if (this.batching.enabled) this.queued.set(id, (this.queued.get(id) ?? 0) + 1);
     let loader = this.loaders.get(id);
     if (loader === undefined) {
       loader = new DataLoader<string, unknown>((inputs) => this.dispatch(id, operation, key, inputs), {
@@ -53,14 +57,21 @@ export class TransitBatcher {
 
   private schedule(id: string, dispatch: () => void): void {
     const whenIdle = () => (this.inFlight.has(id) ? this.waiting.set(id, dispatch) : dispatch());
-    const busy = performance.now() - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY) < this.batching.windowMs;
-    if (busy) setTimeout(whenIdle, this.batching.windowMs);
-    // As dataloader's default: after the promise jobs already queued, so loads made in them join.
-    else void Promise.resolve().then(() => process.nextTick(whenIdle));
+    // As dataloader's default: after the promise jobs already queued, so loads made in them join;
+    // by then the size of this tick's batch is known.
+    void Promise.resolve().then(() =>
+      process.nextTick(() => {
+        const recent = performance.now() - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY);
+        const small = (this.queued.get(id) ?? 0) < this.batching.batchSize;
+        if (recent < this.batching.windowMs && small) setTimeout(whenIdle, this.batching.windowMs);
+        else whenIdle();
+      }),
+    );
   }
 
   private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
     if (!this.batching.enabled) return this.run(operation, key, inputs);
+    this.queued.set(id, Math.max(0, (this.queued.get(id) ?? 0) - inputs.length));
     this.inFlight.add(id);
     this.lastActive.set(id, performance.now());
     try {

@@ -127,7 +127,7 @@ describe('the directive transforms on a schema that is not about cards [embedded
       encryptCalls.push({ key, items: items.length });
       return encrypt(key, items);
     };
-    batcher = new TransitBatcher(transit, { enabled: true, windowMs: 0 });
+    batcher = new TransitBatcher(transit, { enabled: true, windowMs: 0, batchSize: 250 });
     schema = buildTestSchema();
   });
   afterAll(async () => {

@@ -49,11 +49,11 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     backends = undefined;
   });
 
-  async function open(batching: { enabled: boolean; windowMs: number }) {
+  async function open(batching: { enabled: boolean; windowMs: number; batchSize?: number }) {
     backends = await set.open();
     await backends.transit.createKey('coalesce');
     const recording = recordingTransit(backends.transit);
-    return { recording, batcher: new TransitBatcher(recording.transit, batching) };
+    return { recording, batcher: new TransitBatcher(recording.transit, { batchSize: 250, ...batching }) };
   }
 
   it('sends values asked for while a call is in flight together, once that call returns', async () => {
@@ -91,6 +91,16 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     expect(recording.calls).toEqual([
       { operation: 'encrypt', size: 1 },
       { operation: 'encrypt', size: 2 },
+    ]);
+  });
+
+  it('right after a call, sends a batch that already fills a chunk at once, without waiting out the window', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000, batchSize: 3 });
+    await batcher.encrypt('coalesce', 'earlier');
+    await Promise.all(['a', 'b', 'c'].map((value) => batcher.encrypt('coalesce', value)));
+    expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
+      { operation: 'encrypt', size: 3 },
     ]);
   });
 
