@@ -5,6 +5,8 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 WORKDIR /app
 
 COPY package.json package-lock.json ./
+# npm ci's postinstall applies these (patch-package): a postgres.js fix the API relies on.
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./

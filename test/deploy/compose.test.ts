@@ -72,6 +72,9 @@ describe.skipIf(!present)('docker-compose.yml', () => {
     const dockerfile = await readFile('Dockerfile', 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
+    // patch-package runs in npm ci's postinstall: the patches must be in the image before it.
+    expect(dockerfile.indexOf('COPY patches ./patches')).toBeGreaterThan(-1);
+    expect(dockerfile.indexOf('COPY patches ./patches')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
     expect(dockerfile).toMatch(/^CMD \["npm", "start"\]$/m);
   });
 });
