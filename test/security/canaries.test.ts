@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { creditCards } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
+import { startProcessor } from '../processor/processor-process.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { dumpDatabase } from './support/database-dump.ts';
@@ -37,6 +38,7 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
   let proxy: TcpProxy | undefined;
   const logs: string[] = [];
   const errorBodies: string[] = [];
+  let processorOutput = '';
 
   beforeAll(async () => {
     const real = inject('realBackends');
@@ -165,7 +167,20 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
     proxy?.setMode({ kind: 'pass' });
   });
 
-  it('finds no canary, plain or base64, in the logs, the error bodies or a dump of the database', async () => {
+  it('runs the card processor over the canaries, which prints masked numbers only', async () => {
+    const run = startProcessor(['--once'], {
+      PROCESSOR_API_URL: api.url,
+      PROCESSOR_TOKEN: await api.token('processor'),
+    });
+    const { code, stdout, stderr } = await run.exited;
+    processorOutput = `${stdout}\n${stderr}`;
+    // Canary One was tampered with above: it fails (exit 1) and stays pending; the others are processed.
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^Processing CANARY BULK 1 card with number \d{6}\*+\d{4}$/m);
+    expect(stdout).toMatch(/processed \d+, failed 1, skipped 0/);
+  });
+
+  it('finds no canary, plain or base64, in the logs, the error bodies, the processor output or a dump of the database', async () => {
     expect(errorBodies.length).toBeGreaterThanOrEqual(19);
     expect(logs.length).toBeGreaterThan(0);
     const dump = await dumpDatabase(backends.database, backends.config.database);
@@ -174,13 +189,14 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
       hits(`a ${Buffer.from(BULK_B).toString('base64')} b`),
       'the search itself finds a planted canary',
     ).not.toEqual([]);
-    expect({ logs: hits(logs.join('\n')), errors: hits(errorBodies.join('\n')), dump: hits(dump) }).toEqual({
-      logs: [],
-      errors: [],
-      dump: [],
-    });
+    expect({
+      logs: hits(logs.join('\n')),
+      errors: hits(errorBodies.join('\n')),
+      processor: hits(processorOutput),
+      dump: hits(dump),
+    }).toEqual({ logs: [], errors: [], processor: [], dump: [] });
     console.log(
-      `[canaries ${set.name}] ${SEARCHED.length} canaries x 4 forms searched in ${logs.length} log lines, ${errorBodies.length} error bodies, ${dump.length} bytes of dump: 0 hits`,
+      `[canaries ${set.name}] ${SEARCHED.length} canaries x 4 forms searched in ${logs.length} log lines, ${errorBodies.length} error bodies, the processor's output, ${dump.length} bytes of dump: 0 hits`,
     );
   });
 
