@@ -1,8 +1,8 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
 import { graphqlError } from '../graphql/errors.ts';
+import { transitFailureForClient } from '../graphql/transit-errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
-import { TransitError } from '../transit/transit.ts';
 import { applyMask, type Mask } from './mask.ts';
 
 export interface DecryptionContext {
@@ -88,9 +88,12 @@ async function decrypt(transit: TransitBatcher, key: string, ciphertext: unknown
   try {
     return applyMask(await transit.decryptText(key, String(ciphertext)), mask);
   } catch (error) {
-    const detail = error instanceof TransitError ? `${error.message} [${error.code}]` : 'transit request failed';
-    throw graphqlError('DECRYPTION_FAILED', `${where} could not be decrypted: ${detail}`, {
-      reason: error instanceof TransitError ? error.code : 'UNKNOWN',
-    });
+    const { reason, description } = transitFailureForClient(error);
+    throw graphqlError(
+      'DECRYPTION_FAILED',
+      `${where} could not be decrypted: ${description}`,
+      { reason },
+      error instanceof Error ? error : undefined,
+    );
   }
 }

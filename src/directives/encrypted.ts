@@ -13,8 +13,8 @@ import {
   isScalarType,
 } from 'graphql';
 import { graphqlError } from '../graphql/errors.ts';
+import { transitFailureForClient } from '../graphql/transit-errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
-import { TransitError } from '../transit/transit.ts';
 
 export interface EncryptionContext {
   transit: TransitBatcher;
@@ -138,8 +138,13 @@ async function encryptValue(plan: Plan, value: unknown, transit: TransitBatcher)
 }
 
 function encryptionUnavailable(error: unknown) {
-  const detail = error instanceof TransitError ? `${error.message} [${error.code}]` : 'transit request failed';
-  return graphqlError('ENCRYPTION_UNAVAILABLE', `Encryption is unavailable, nothing was written: ${detail}`);
+  const { reason, description } = transitFailureForClient(error);
+  return graphqlError(
+    'ENCRYPTION_UNAVAILABLE',
+    `Encryption is unavailable, nothing was written: ${description}`,
+    { reason },
+    error instanceof Error ? error : undefined,
+  );
 }
 
 /** Every transit key named by the directive anywhere in the schema (the keys `setup` must create). */

@@ -13,10 +13,16 @@ export type ErrorCode =
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
 
-export function graphqlError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+export function graphqlError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  cause?: Error,
+): GraphQLError {
   const status = HTTP_STATUS[code];
   return new GraphQLError(message, {
     extensions: { code, ...extensions, ...(status === undefined ? {} : { http: { status } }) },
+    ...(cause === undefined ? {} : { originalError: cause }),
   });
 }
 

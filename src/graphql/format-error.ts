@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/database-errors.ts';
 import { TransitError, type TransitErrorCode } from '../transit/transit.ts';
+import { transitFailureForClient } from './transit-errors.ts';
 
 const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
@@ -39,9 +40,13 @@ const TRANSIT_CODES: Record<TransitErrorCode, string> = {
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    const transitCause = original instanceof GraphQLError ? original.originalError : original;
+    if (transitCause instanceof TransitError) {
+      logger.warn({ path: formatted.path, code: transitCause.code, detail: transitCause.message }, 'transit failure');
+    }
     if (original instanceof TransitError) {
       return {
-        message: original.message,
+        message: transitFailureForClient(original).description,
         ...(formatted.path === undefined ? {} : { path: formatted.path }),
         extensions: { code: TRANSIT_CODES[original.code], reason: original.code },
       };

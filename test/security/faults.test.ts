@@ -146,6 +146,8 @@ describe.each(real)('fault injection against real backends [$name]', (set) => {
       api.gql(BULK, { role: 'clerk', variables: { inputs: cards('Down', 25) } }),
     );
     expect(codesOf(down)).toEqual(['ENCRYPTION_UNAVAILABLE']);
+    expect(down.errors?.[0]?.extensions?.reason).toBe('UNAVAILABLE');
+    expect(JSON.stringify(down), 'the backend address stays in the log').not.toContain(new URL(proxy.url).host);
     expect(elapsed).toBeLessThan(FAILURE_BOUND_MS);
     expect(await rowsNamed('Down')).toEqual([]);
     const ready = await readyz();
