@@ -1,11 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { luhnValid } from '../cards/pan.ts';
+import { withCheckDigit } from '../cards/pan.ts';
 
 /** A random 16-digit Visa-like card number with a valid Luhn check digit. */
 function randomPan(): string {
-  const body = `4${Array.from({ length: 14 }, () => randomInt(10)).join('')}`;
-  const checkDigit = [...'0123456789'].find((digit) => luhnValid(body + digit));
-  return body + checkDigit;
+  return withCheckDigit(`4${Array.from({ length: 14 }, () => randomInt(10)).join('')}`);
 }
 
 export function randomCards(count: number): Array<{ name: string; pan: string }> {

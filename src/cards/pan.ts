@@ -24,6 +24,13 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Appends the digit that makes `digits` pass the Luhn check. */
+export function withCheckDigit(digits: string): string {
+  const digit = [...'0123456789'].find((candidate) => luhnValid(`${digits}${candidate}`));
+  if (digit === undefined) throw new Error('no Luhn check digit fits (digits only)');
+  return `${digits}${digit}`;
+}
+
 export const PanScalar = new GraphQLScalarType<string, string>({
   name: 'PAN',
   serialize: () => {

@@ -1,22 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { luhnValid } from '../../src/cards/pan.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { CREATE_CARDS } from '../support/cards.ts';
+import { panFor } from '../support/luhn-pans.ts';
 
 const CARDS = 1000;
-
-/** A valid 16-digit PAN per index: a fixed prefix, the index, and the Luhn check digit. */
-function panFor(index: number): string {
-  const body = `453929${String(index).padStart(9, '0')}`;
-  const check = [...'0123456789'].find((digit) => luhnValid(body + digit));
-  return body + check;
-}
 
 describe.each(backendSets())('transit calls for a page of 1,000 cards [$name]', (set) => {
   let backends: Backends;
   let api: TestApi;
-  const pans = Array.from({ length: CARDS }, (_, index) => panFor(index));
+  const pans = Array.from({ length: CARDS }, (_, index) => panFor(index, '453929'));
 
   beforeAll(async () => {
     backends = await set.open();

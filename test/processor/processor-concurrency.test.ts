@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
-import { luhnValid } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import type { TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { panFor } from '../support/luhn-pans.ts';
 import { processingLines, runProcessorOnce, startProcessor } from './processor-process.ts';
 import { withApi } from './with-api.ts';
 
@@ -13,18 +13,13 @@ const CREATE_MANY = 'mutation Create($inputs: [CreditCardInput!]!) { createCredi
 /** `count` cards named CARD 0000, CARD 0001, ... with distinct valid PANs, created in one bulk request. */
 async function createCards(api: TestApi, count: number): Promise<string[]> {
   const names = Array.from({ length: count }, (_, index) => `Card ${String(index).padStart(4, '0')}`);
-  const inputs = names.map((name, index) => ({ name, pan: withCheckDigit(`400000${String(index).padStart(9, '0')}`) }));
+  const inputs = names.map((name, index) => ({ name, pan: panFor(index, '400000') }));
   const created = await api.gql<{ createCreditCards: Array<{ id: string }> }>(CREATE_MANY, {
     role: 'clerk',
     variables: { inputs },
   });
   expect(created.errors).toBeUndefined();
   return names.map((name) => name.toUpperCase());
-}
-
-function withCheckDigit(body: string): string {
-  for (let digit = 0; digit <= 9; digit++) if (luhnValid(`${body}${digit}`)) return `${body}${digit}`;
-  throw new Error('unreachable: one check digit always fits');
 }
 
 /** The cardholder names in "Processing NAME card with number ..." lines. */

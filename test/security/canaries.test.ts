@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startProcessor } from '../processor/processor-process.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { dumpDatabase } from './support/database-dump.ts';
-import { withCheckDigit } from './support/pans.ts';
 import { TcpProxy } from './support/tcp-proxy.ts';
 
 /** Valid card numbers that appear nowhere else; any sighting outside a processor's data is a leak. */

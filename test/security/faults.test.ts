@@ -8,7 +8,7 @@ import { creditCards } from '../../src/db/schema.ts';
 import { type GraphQLResponse, startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { findBao, freePort, waitForHealth } from '../support/global-setup.ts';
-import { withCheckDigit } from './support/pans.ts';
+import { panFor } from '../support/luhn-pans.ts';
 import { TcpProxy } from './support/tcp-proxy.ts';
 
 const TIMEOUT_MS = 1000;
@@ -20,7 +20,7 @@ const RECOVERY_BOUND_MS = 15_000;
 const CREATE = 'mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id pan } }';
 const BULK = 'mutation ($inputs: [CreditCardInput!]!) { createCreditCards(inputs: $inputs) { id } }';
 const LIST = 'query ($after: String) { creditCards(first: 100, after: $after) { nodes { id pan } } }';
-const pan = (index: number) => withCheckDigit(`4111${String(index).padStart(11, '0')}`);
+const pan = (index: number) => panFor(index, '4111');
 const cards = (prefix: string, size: number) =>
   Array.from({ length: size }, (_, index) => ({ name: `${prefix} ${index}`, pan: pan(index) }));
 const codesOf = (response: GraphQLResponse) => [...new Set(response.errors?.map((error) => error.extensions?.code))];
