@@ -7,8 +7,8 @@ import { createLogger } from '../../src/logger.ts';
 import { startProcessor } from '../processor/processor-process.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 import { dumpDatabase } from './support/database-dump.ts';
-import { TcpProxy } from './support/tcp-proxy.ts';
 
 /** Valid card numbers that appear nowhere else; any sighting outside a processor's data is a leak. */
 const CANARIES = ['400013371337001', '510013371337002', '371337133700003', '601113371337004', '353013371337005'].map(

@@ -9,7 +9,7 @@ import { type GraphQLResponse, startTestApi, type TestApi } from '../support/api
 import { type Backends, backendSets } from '../support/backends.ts';
 import { findBao, freePort, waitForHealth } from '../support/global-setup.ts';
 import { panFor } from '../support/luhn-pans.ts';
-import { TcpProxy } from './support/tcp-proxy.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 
 const TIMEOUT_MS = 1000;
 const RETRIES = 1;

@@ -5,7 +5,7 @@ import { createTransit } from '../../src/transit/create-transit.ts';
 import type { Transit } from '../../src/transit/transit.ts';
 import { testConfig } from '../support/backends.ts';
 import { freePort, waitForHealth } from '../support/global-setup.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 
 const real = inject('realBackends');
 const KEY = 'failure-key';
@@ -97,19 +97,21 @@ describe.skipIf(real === null)(
       let proxy: TcpProxy;
 
       beforeAll(async () => {
-        proxy = await startTcpProxy(new URL(address));
+        const upstream = new URL(address);
+        proxy = new TcpProxy({ host: upstream.hostname, port: Number(upstream.port) });
+        await proxy.start();
       });
       afterEach(() => {
-        proxy.mode = { kind: 'forward' };
+        proxy.setMode({ kind: 'pass' });
       });
       afterAll(async () => {
-        await proxy?.close();
+        await proxy?.stop();
       });
 
       it('times out with UNAVAILABLE when answers take longer than VAULT_TIMEOUT_MS', { timeout: 15_000 }, async () => {
-        const { transit, requests } = vaultTransit({ VAULT_ADDR: proxy.address, VAULT_TIMEOUT_MS: '300' });
+        const { transit, requests } = vaultTransit({ VAULT_ADDR: proxy.url, VAULT_TIMEOUT_MS: '300' });
         await transit.readKey(KEY);
-        proxy.mode = { kind: 'delay', ms: 3_000 };
+        proxy.setMode({ kind: 'delay', ms: 3_000 });
         requests.length = 0;
         await expect(transit.encrypt(KEY, plaintext)).rejects.toMatchObject({
           code: 'UNAVAILABLE',
@@ -119,9 +121,9 @@ describe.skipIf(real === null)(
       });
 
       it('retries connection resets and then succeeds', { timeout: 15_000 }, async () => {
-        const { transit, requests } = vaultTransit({ VAULT_ADDR: proxy.address, VAULT_RETRIES: '3' });
+        const { transit, requests } = vaultTransit({ VAULT_ADDR: proxy.url, VAULT_RETRIES: '3' });
         await transit.readKey(KEY);
-        proxy.mode = { kind: 'reset', times: 2 };
+        proxy.setMode({ kind: 'reset', times: 2 });
         requests.length = 0;
         const [result] = await transit.encrypt(KEY, plaintext);
         expect(result?.ok && result.value).toMatch(/^vault:v1:/);
@@ -129,9 +131,9 @@ describe.skipIf(real === null)(
       });
 
       it('gives up after VAULT_RETRIES retries of connection resets', { timeout: 15_000 }, async () => {
-        const { transit, requests } = vaultTransit({ VAULT_ADDR: proxy.address, VAULT_RETRIES: '2' });
+        const { transit, requests } = vaultTransit({ VAULT_ADDR: proxy.url, VAULT_RETRIES: '2' });
         await transit.readKey(KEY);
-        proxy.mode = { kind: 'reset', times: 100 };
+        proxy.setMode({ kind: 'reset' });
         requests.length = 0;
         await expect(transit.encrypt(KEY, plaintext)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
         expect(requests).toHaveLength(3);
