@@ -147,8 +147,8 @@ export type TransitConfig =
       address: string;
       mount: string;
       namespace: string | undefined;
-      auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string; mount: string };
-      /** Where AppRole is (or is to be) enabled; `transit setup` creates its roles there. */
+      auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string };
+      /** Where AppRole is (or is to be) enabled: the API logs in there, `transit setup` creates its roles there. */
       approleMount: string;
       tls: { caCertFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined };
       timeoutMs: number;
@@ -209,7 +209,6 @@ function transitConfig(env: Env): TransitConfig {
       method: 'approle',
       roleId: env.VAULT_ROLE_ID,
       secretId: env.VAULT_SECRET_ID,
-      mount: env.VAULT_APPROLE_MOUNT,
     };
   } else if (env.VAULT_TOKEN !== undefined) {
     auth = { method: 'token', token: env.VAULT_TOKEN };

@@ -62,7 +62,7 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
       transit: {
         ...vault,
         allowRootToken: false,
-        auth: { method: 'approle', roleId: pair.roleId, secretId: pair.secretId, mount: vault.approleMount },
+        auth: { method: 'approle', roleId: pair.roleId, secretId: pair.secretId },
       },
     };
   }

@@ -103,7 +103,11 @@ export class VaultSession {
     const { auth } = this.config;
     if (auth.method === 'approle') {
       try {
-        await this.client.approleLogin({ mount_point: auth.mount, role_id: auth.roleId, secret_id: auth.secretId });
+        await this.client.approleLogin({
+          mount_point: this.config.approleMount,
+          role_id: auth.roleId,
+          secret_id: auth.secretId,
+        });
       } catch (error) {
         throw classifyVaultError(error, { ...context, operation: 'AppRole login' });
       }
