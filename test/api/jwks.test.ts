@@ -1,9 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { type JwksServer, startJwksServer } from '../support/jwks-server.ts';
 
 const ISSUER = 'https://idp.transitql.test/';
 const AUDIENCE = 'transitql-api';
@@ -11,12 +10,11 @@ const KID = 'test-key-1';
 const ME = '{ me { subject roles } }';
 
 describe.each(backendSets())('JWKS authentication [$name]', (set) => {
-  let jwksServer: http.Server;
+  let jwksServer: JwksServer;
   let backends: Backends;
   let api: TestApi;
   let privateKey: CryptoKey;
   let publicKeyPem: string;
-  let jwksRequests = 0;
 
   const rs256 = (claims: { iss?: string; aud?: string } = {}, key: CryptoKey = privateKey) =>
     new SignJWT({ roles: ['processor'] })
@@ -31,17 +29,9 @@ describe.each(backendSets())('JWKS authentication [$name]', (set) => {
     const keys = await generateKeyPair('RS256');
     privateKey = keys.privateKey;
     publicKeyPem = await exportSPKI(keys.publicKey);
-    const jwks = JSON.stringify({
-      keys: [{ ...(await exportJWK(keys.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }],
-    });
-    jwksServer = http.createServer((_request, response) => {
-      jwksRequests += 1;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
-    });
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    const { port } = jwksServer.address() as AddressInfo;
+    jwksServer = await startJwksServer([{ ...(await exportJWK(keys.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }]);
     backends = await set.open({
-      AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      AUTH_JWKS_URL: jwksServer.url,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
     });
@@ -50,14 +40,14 @@ describe.each(backendSets())('JWKS authentication [$name]', (set) => {
   afterAll(async () => {
     await api?.close();
     await backends?.close();
-    await new Promise((resolve) => jwksServer?.close(resolve));
+    await jwksServer?.close();
   });
 
   it('accepts an RS256 token signed by a key from the JWKS', async () => {
     const answer = await api.gql(ME, { token: await rs256() });
     expect(answer.errors).toBeUndefined();
     expect(answer.data).toEqual({ me: { subject: 'card-processor', roles: ['processor'] } });
-    expect(jwksRequests).toBeGreaterThan(0);
+    expect(jwksServer.requests).toBeGreaterThan(0);
   });
 
   it('rejects an HS256 token whose secret is the public key (algorithm confusion)', async () => {

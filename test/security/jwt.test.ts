@@ -1,9 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { type JwksServer, startJwksServer } from '../support/jwks-server.ts';
 
 const SECRET = 'jwt-attack-test-secret-0123456789abcdefgh';
 const ISSUER = 'https://idp.transitql.test/';
@@ -121,20 +120,15 @@ describe.each(embedded)('JWT attacks on HS256 with issuer and audience [$name]',
 describe.each(embedded)('JWT attacks on JWKS (RS256) [$name]', (set) => {
   let backends: Backends;
   let api: TestApi;
-  let jwks: http.Server;
+  let jwks: JwksServer;
   let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
 
   beforeAll(async () => {
     rsa = await generateKeyPair('RS256', { extractable: true });
     const publicJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-    jwks = http.createServer((_request, response) => {
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ keys: [publicJwk] }));
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    const { port } = jwks.address() as AddressInfo;
+    jwks = await startJwksServer([publicJwk]);
     backends = await set.open({
-      AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+      AUTH_JWKS_URL: jwks.url,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
     });
@@ -143,7 +137,7 @@ describe.each(embedded)('JWT attacks on JWKS (RS256) [$name]', (set) => {
   afterAll(async () => {
     await api?.close();
     await backends?.close();
-    await new Promise((resolve) => jwks?.close(resolve));
+    await jwks?.close();
   });
 
   const rs256 = (payload: JWTPayload, key = rsa.privateKey) =>
