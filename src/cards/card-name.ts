@@ -3,12 +3,17 @@ import { badUserInput } from '../graphql/errors.ts';
 
 const MAX_NAME_LENGTH = 256;
 
-/** Cardholder names: PostgreSQL text cannot hold NUL, and a name has no business being megabytes long. */
+/**
+ * Cardholder names: PostgreSQL text cannot hold NUL, a name has no business being megabytes long,
+ * and it is no place for a card number.
+ */
 function parseCardholderName(value: unknown): string {
   if (typeof value !== 'string') throw badUserInput('name must be a string');
   if (value.trim() === '') throw badUserInput('name must not be empty');
   if (value.includes('\u0000')) throw badUserInput('name must not contain NUL characters');
   if (value.length > MAX_NAME_LENGTH) throw badUserInput(`name may be at most ${MAX_NAME_LENGTH} characters`);
+  // A card number typed into the name would be stored, and answered, in the clear.
+  if (/\d{12,}/.test(value.replace(/[\s-]/g, ''))) throw badUserInput('name must not contain a card number');
   return value;
 }
 

@@ -92,17 +92,19 @@ describe.each(embedded)('GraphQL abuse limits in production [$name]', (set) => {
     expect(listed.data?.creditCards.nodes).toEqual([]);
   });
 
-  it('refuses cardholder names over 256 characters or holding NUL with BAD_USER_INPUT', async () => {
+  it('refuses cardholder names over 256 characters, holding NUL or holding a card number with BAD_USER_INPUT', async () => {
     const create = 'mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }';
     const answers = await Promise.all(
-      ['x'.repeat(257), 'Nul\u0000Name'].map((name) =>
+      ['x'.repeat(257), 'Nul\u0000Name', 'Carlos 4539 2966 2013 1157'].map((name) =>
         api.gql(create, { role: 'clerk', variables: { input: { name, pan: '4539296620131157' } } }),
       ),
     );
     expect(answers.map((answer) => answer.errors?.map((error) => [error.extensions?.code, error.message]))).toEqual([
       [['BAD_USER_INPUT', 'Variable "$input" got invalid value at "input.name"; name may be at most 256 characters']],
       [['BAD_USER_INPUT', 'Variable "$input" got invalid value at "input.name"; name must not contain NUL characters']],
+      [['BAD_USER_INPUT', 'Variable "$input" got invalid value at "input.name"; name must not contain a card number']],
     ]);
+    expect(JSON.stringify(answers)).not.toContain('4539 2966');
   });
 
   it('refuses batched HTTP operations', async () => {

@@ -18,7 +18,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** A cardholder name: 1 to 256 characters, no NUL. Refused with BAD_USER_INPUT before anything is encrypted. */
+  /** A cardholder name: 1 to 256 characters, no NUL, no run of 12 or more digits (a card number belongs in `pan`). Refused with BAD_USER_INPUT before anything is encrypted. */
   CardholderName: { input: string; output: string; }
   /** An ISO-8601 timestamp, e.g. 2026-11-27T14:05:00.000Z. */
   DateTime: { input: Date; output: Date; }
