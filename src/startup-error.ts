@@ -1,6 +1,6 @@
 import { ConfigError } from './config.ts';
 import { DatabaseUnavailableError } from './db/client.ts';
-import { TransitError } from './transit/transit.ts';
+import { TransitError } from './field-encryption/transit/transit.ts';
 
 /** Prints why the program cannot start, in one line, and exits non-zero; a stack only for the unexpected. */
 export function exitWithStartupError(error: unknown): never {

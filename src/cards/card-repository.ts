@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { creditCards } from '../db/schema.ts';
-import { keyVersionOf } from '../transit/ciphertext.ts';
+import { keyVersionOf } from '../field-encryption/transit/ciphertext.ts';
 import { type Card, type CardStatus, toCard, toRowStatus } from './card.ts';
 
 export interface NewCard {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
+import { createTransit } from '../field-encryption/transit/create-transit.ts';
 import { exitWithStartupError } from '../startup-error.ts';
-import { createTransit } from '../transit/create-transit.ts';
 import { type TransitCommand, transitCommands } from './transit/commands.ts';
 
 /** `npm run transit -- <command> [args]`: key management against Vault/OpenBao or the embedded engine. */

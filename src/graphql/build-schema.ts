@@ -3,11 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { bulkLimitTransform } from '../cards/bulk-limit.ts';
 import { cardResolvers } from '../cards/resolvers.ts';
-import { decryptForDirective } from '../directives/decrypt-for.ts';
-import { encryptedDirective } from '../directives/encrypted.ts';
+import { bulkLimitTransform } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
+import { decryptForDirective } from '../field-encryption/directives/decrypt-for.ts';
+import { encryptedDirective } from '../field-encryption/directives/encrypted.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
 import { rootResolvers } from './root-resolvers.ts';
 

@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/bench/run-bench.ts';
 import { QUICK_SIZES } from '../../src/bench/scenarios.ts';
-import { encryptionKeysOf } from '../../src/directives/encrypted.ts';
+import { encryptionKeysOf } from '../../src/field-encryption/directives/encrypted.ts';
+import { ensureKeys } from '../../src/field-encryption/transit/ensure-keys.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { ensureKeys } from '../../src/transit/ensure-keys.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 
 const run = promisify(execFile);

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, type GraphQLSchema, parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decryptForDirective } from '../../src/directives/decrypt-for.ts';
-import { encryptedDirective } from '../../src/directives/encrypted.ts';
 import { requireRoleDirective } from '../../src/directives/require-role.ts';
-import { TransitBatcher } from '../../src/transit/batcher.ts';
-import { createTransit } from '../../src/transit/create-transit.ts';
-import type { Transit } from '../../src/transit/transit.ts';
+import { decryptForDirective } from '../../src/field-encryption/directives/decrypt-for.ts';
+import { encryptedDirective } from '../../src/field-encryption/directives/encrypted.ts';
+import { TransitBatcher } from '../../src/field-encryption/transit/batcher.ts';
+import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
+import type { Transit } from '../../src/field-encryption/transit/transit.ts';
 
 const sealed = encryptedDirective('sealed');
 const revealTo = decryptForDirective('revealTo', 'sealed');

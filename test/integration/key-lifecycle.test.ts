@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { creditCards } from '../../src/db/schema.ts';
-import { RetireRefusedError, retireVersionsBelow } from '../../src/keys/retire.ts';
-import { type RewrapProgress, rewrapStoredValues } from '../../src/keys/rewrap.ts';
-import { StoredCiphertexts } from '../../src/keys/stored-ciphertexts.ts';
-import { type Transit, TransitError } from '../../src/transit/transit.ts';
+import { RetireRefusedError, retireVersionsBelow } from '../../src/field-encryption/lifecycle/retire.ts';
+import { type RewrapProgress, rewrapStoredValues } from '../../src/field-encryption/lifecycle/rewrap.ts';
+import { StoredCiphertexts } from '../../src/field-encryption/lifecycle/stored-ciphertexts.ts';
+import { type Transit, TransitError } from '../../src/field-encryption/transit/transit.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';

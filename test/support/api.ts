@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
 import { issueToken } from '../../src/auth/token-issuer.ts';
-import { encryptionKeysOf } from '../../src/directives/encrypted.ts';
+import { encryptionKeysOf } from '../../src/field-encryption/directives/encrypted.ts';
+import { ensureKeys } from '../../src/field-encryption/transit/ensure-keys.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { ensureKeys } from '../../src/transit/ensure-keys.ts';
 import type { BackendSet, Backends } from './backends.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EmbeddedTransit } from '../../src/transit/embedded/embedded-transit.ts';
-import { KeyringStore } from '../../src/transit/embedded/keyring-store.ts';
-import type { TransitResult } from '../../src/transit/transit.ts';
+import { EmbeddedTransit } from '../../src/field-encryption/transit/embedded/embedded-transit.ts';
+import { KeyringStore } from '../../src/field-encryption/transit/embedded/keyring-store.ts';
+import type { TransitResult } from '../../src/field-encryption/transit/transit.ts';
 
 const real = inject('realBackends');
 const KEY = 'shared-key';

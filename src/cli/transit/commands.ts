@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { Transit } from '../../transit/transit.ts';
+import type { Transit } from '../../field-encryption/transit/transit.ts';
 import { info } from './info.ts';
 import { retire } from './retire.ts';
 import { rewrap } from './rewrap.ts';

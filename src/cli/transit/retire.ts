@@ -1,5 +1,5 @@
-import { RetireRefusedError, retireVersionsBelow } from '../../keys/retire.ts';
-import { storedCiphertextsByKey } from '../../keys/stored-ciphertexts.ts';
+import { RetireRefusedError, retireVersionsBelow } from '../../field-encryption/lifecycle/retire.ts';
+import { storedCiphertextsByKey } from '../../field-encryption/lifecycle/stored-ciphertexts.ts';
 import type { TransitCommand } from './commands.ts';
 import { printKey } from './print-key.ts';
 import { withDatabase } from './with-database.ts';

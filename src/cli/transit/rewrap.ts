@@ -1,6 +1,6 @@
-import type { RewrapProgress } from '../../keys/rewrap.ts';
-import { rewrapStoredValues } from '../../keys/rewrap.ts';
-import { storedCiphertextsByKey } from '../../keys/stored-ciphertexts.ts';
+import type { RewrapProgress } from '../../field-encryption/lifecycle/rewrap.ts';
+import { rewrapStoredValues } from '../../field-encryption/lifecycle/rewrap.ts';
+import { storedCiphertextsByKey } from '../../field-encryption/lifecycle/stored-ciphertexts.ts';
 import type { TransitCommand } from './commands.ts';
 import { withDatabase } from './with-database.ts';
 

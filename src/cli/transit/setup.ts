@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { encryptionKeysOf } from '../../directives/encrypted.ts';
+import { encryptionKeysOf } from '../../field-encryption/directives/encrypted.ts';
+import { ensureKeys } from '../../field-encryption/transit/ensure-keys.ts';
+import { type AppRoleCredentials, writeLeastPrivilege } from '../../field-encryption/transit/vault/least-privilege.ts';
+import { VaultSession } from '../../field-encryption/transit/vault/vault-session.ts';
 import { buildSchema } from '../../graphql/build-schema.ts';
-import { ensureKeys } from '../../transit/ensure-keys.ts';
-import { type AppRoleCredentials, writeLeastPrivilege } from '../../transit/vault/least-privilege.ts';
-import { VaultSession } from '../../transit/vault/vault-session.ts';
 import type { TransitCommand } from './commands.ts';
 
 export const setup: TransitCommand = {

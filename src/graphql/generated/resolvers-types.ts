@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Card } from '../../cards/card.ts';
-import type { KeyInfo } from '../../transit/transit.ts';
+import type { KeyInfo } from '../../field-encryption/transit/transit.ts';
 import type { Context } from '../../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;

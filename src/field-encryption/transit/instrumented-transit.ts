@@ -1,4 +1,4 @@
-import type { Metrics } from '../metrics/metrics.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
 import type { DecryptItem, EncryptItem, HmacItem, KeyInfo, KeySettings, Transit, TransitResult } from './transit.ts';
 
 type BatchOperation = 'encrypt' | 'decrypt' | 'rewrap' | 'hmac';

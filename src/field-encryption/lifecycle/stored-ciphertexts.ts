@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { creditCards } from '../db/schema.ts';
+import type { Db } from '../../db/client.ts';
+import { creditCards } from '../../db/schema.ts';
 
 export interface StoredCiphertext {
   id: string;

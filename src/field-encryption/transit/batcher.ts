@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { TransitBatchingConfig } from '../config.ts';
+import type { TransitBatchingConfig } from '../../config.ts';
 import type { Transit, TransitResult } from './transit.ts';
 
 type Operation = 'encrypt' | 'decrypt';

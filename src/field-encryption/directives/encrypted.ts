@@ -12,9 +12,9 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
-import { graphqlError } from '../graphql/errors.ts';
-import { transitFailureForClient } from '../graphql/transit-errors.ts';
+import { graphqlError } from '../../graphql/errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
+import { transitFailureForClient } from '../transit-errors.ts';
 
 export interface EncryptionContext {
   transit: TransitBatcher;

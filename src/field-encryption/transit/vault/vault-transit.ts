@@ -1,4 +1,4 @@
-import type { TransitBatchingConfig } from '../../config.ts';
+import type { TransitBatchingConfig } from '../../../config.ts';
 import { mapInChunks } from '../chunks.ts';
 import {
   type DecryptItem,

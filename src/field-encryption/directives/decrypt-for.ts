@@ -1,8 +1,8 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
-import { graphqlError } from '../graphql/errors.ts';
-import { transitFailureForClient } from '../graphql/transit-errors.ts';
+import { graphqlError } from '../../graphql/errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
+import { transitFailureForClient } from '../transit-errors.ts';
 import { applyMask, type Mask } from './mask.ts';
 
 export interface DecryptionContext {

@@ -1,4 +1,4 @@
-import { badUserInput } from '../graphql/errors.ts';
+import { badUserInput } from '../../graphql/errors.ts';
 import type { KeyInfo, Transit } from '../transit/transit.ts';
 import { type RewrapSummary, rewrapStoredValues } from './rewrap.ts';
 import type { StoredCiphertexts, VersionCount } from './stored-ciphertexts.ts';
