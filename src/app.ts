@@ -13,14 +13,16 @@ import type { Config } from './config.ts';
 import { type Context, createContext, type Services } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { encryptionKeysOf } from './field-encryption/directives/encrypted.ts';
-import { KeyAdmin } from './field-encryption/lifecycle/key-admin.ts';
-import { storedCiphertextsByKey } from './field-encryption/lifecycle/stored-ciphertexts.ts';
-import { TransitBatcher } from './field-encryption/transit/batcher.ts';
-import { createTransit } from './field-encryption/transit/create-transit.ts';
-import { ensureKeys } from './field-encryption/transit/ensure-keys.ts';
-import { InstrumentedTransit } from './field-encryption/transit/instrumented-transit.ts';
-import type { Transit } from './field-encryption/transit/transit.ts';
+import { checkedStoredColumns } from './encryption-declarations.ts';
+import {
+  createTransit,
+  encryptionKeysOf,
+  ensureKeys,
+  InstrumentedTransit,
+  KeyAdmin,
+  type Transit,
+  TransitBatcher,
+} from './field-encryption/index.ts';
 import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
@@ -46,6 +48,8 @@ export interface AppParts {
   /** Use this transit backend instead of the configured one (tests); the caller closes it. */
   transit?: Transit;
   logger?: Logger;
+  /** Check the stored columns of this drizzle schema instead of the app's (tests of the start-up check). */
+  drizzleSchema?: Record<string, unknown>;
 }
 
 /** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
@@ -59,17 +63,19 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     if (parts.database === undefined) await database.close();
   };
   try {
+    const schema = buildSchema(config.limits);
+    const storedColumns = checkedStoredColumns(schema, parts.drizzleSchema);
     await migrate(database);
-    const schema = buildSchema();
-    const keys = encryptionKeysOf(schema);
-    await ensureKeys(transit, keys, { create: transit.kind === 'embedded' });
+    const keySpecs = encryptionKeysOf(schema);
+    const keys = new Set(keySpecs.keys());
+    await ensureKeys(transit, keySpecs, { create: transit.kind === 'embedded' });
 
     const instrumented = new InstrumentedTransit(transit, metrics);
     const services: Services = {
       verifyToken: createTokenVerifier(config.auth),
       transit: new TransitBatcher(instrumented, config.transit.batching),
       cards: new CardRepository(database.db),
-      keyAdmin: new KeyAdmin(instrumented, keys, storedCiphertextsByKey(database.db)),
+      keyAdmin: new KeyAdmin(instrumented, keys, storedColumns, database.db),
       limits: config.limits,
       logger,
     };

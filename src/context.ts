@@ -5,13 +5,10 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
-import type { DecryptionContext } from './field-encryption/directives/decrypt-for.ts';
-import type { EncryptionContext } from './field-encryption/directives/encrypted.ts';
-import type { KeyAdmin } from './field-encryption/lifecycle/key-admin.ts';
-import type { TransitBatcher } from './field-encryption/transit/batcher.ts';
+import type { KeyAdmin, TransitBatcher } from './field-encryption/index.ts';
 
 /** What every resolver receives: who is calling, and the services it may use. */
-export interface Context extends EncryptionContext, DecryptionContext, AuthorizationContext {
+export interface Context extends AuthorizationContext {
   authentication: Authentication;
   roles: ReadonlySet<string>;
   transit: TransitBatcher;

@@ -5,10 +5,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { type DecryptMeasurement, measureDecrypt } from '../bench/measure-decrypt.ts';
 import { loadConfig, type TransitConfig } from '../config.ts';
-import { createTransit } from '../field-encryption/transit/create-transit.ts';
-import type { Transit } from '../field-encryption/transit/transit.ts';
-import { VaultSession } from '../field-encryption/transit/vault/vault-session.ts';
-import { VaultTransit } from '../field-encryption/transit/vault/vault-transit.ts';
+import { createTransit, type Transit, VaultSession, VaultTransit } from '../field-encryption/index.ts';
 import { exitWithStartupError } from '../startup-error.ts';
 
 const FULL_SIZES = [1, 100, 1_000, 10_000];

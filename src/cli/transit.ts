@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { createTransit } from '../field-encryption/transit/create-transit.ts';
+import { checkedStoredColumns } from '../encryption-declarations.ts';
+import { createTransit } from '../field-encryption/index.ts';
+import { buildSchema } from '../graphql/build-schema.ts';
 import { exitWithStartupError } from '../startup-error.ts';
 import { type TransitCommand, transitCommands } from './transit/commands.ts';
 
@@ -21,13 +23,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
+  const schema = buildSchema(config.limits);
+  const storedColumns = checkedStoredColumns(schema);
   const transit = createTransit(
     command.needsAdminToken === true && config.transit.kind === 'vault'
       ? { ...config.transit, allowRootToken: true }
       : config.transit,
   );
   try {
-    process.exitCode = await command.run({ config, transit, args, flags: values });
+    process.exitCode = await command.run({ config, transit, schema, storedColumns, args, flags: values });
   } finally {
     await transit.close();
   }

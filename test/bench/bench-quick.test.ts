@@ -30,7 +30,7 @@ async function benchEnvironment(backends: Backends | undefined): Promise<Record<
   if (database.kind !== 'postgres' || transit.kind !== 'vault' || transit.auth.method !== 'token') {
     throw new Error('expected Postgres and a token-authenticated Vault');
   }
-  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema()), { create: true });
+  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
   return {
     ...base,
     DATABASE_URL: database.url,

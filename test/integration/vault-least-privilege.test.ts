@@ -12,6 +12,7 @@ import { startTestApi } from '../support/api.ts';
 import type { Backends } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';
 import { describeOnRealBackends } from '../support/real-only.ts';
+import { transitCommandInput } from '../support/transit-command.ts';
 
 type VaultConfig = Extract<Config['transit'], { kind: 'vault' }>;
 type Credentials = Record<string, { roleId: string; secretId: string }>;
@@ -36,12 +37,7 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
     try {
       expect(
-        await setup.run({
-          config: backends.config,
-          transit: backends.transit,
-          args: [],
-          flags: { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' },
-        }),
+        await setup.run(transitCommandInput(backends, [], { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' })),
       ).toBe(0);
     } finally {
       console.log = log;

@@ -26,7 +26,7 @@ export interface TestApi {
 
 /** Starts the real HTTP server on the given backends and talks to it over fetch. */
 export async function startTestApi(backends: Backends, logger?: Logger): Promise<TestApi> {
-  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema()), { create: true });
+  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
   const app = await startApp(backends.config, {
     database: backends.database,
     transit: backends.transit,

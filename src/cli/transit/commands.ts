@@ -1,5 +1,6 @@
+import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config.ts';
-import type { Transit } from '../../field-encryption/transit/transit.ts';
+import type { StoredColumnRegistry, Transit } from '../../field-encryption/index.ts';
 import { info } from './info.ts';
 import { retire } from './retire.ts';
 import { rewrap } from './rewrap.ts';
@@ -9,6 +10,9 @@ import { setup } from './setup.ts';
 export interface TransitCommandInput {
   config: Config;
   transit: Transit;
+  /** The API's schema and the stored columns declared for its keys (already checked to agree). */
+  schema: GraphQLSchema;
+  storedColumns: StoredColumnRegistry;
   args: string[];
   flags: Record<string, string | boolean | undefined>;
 }

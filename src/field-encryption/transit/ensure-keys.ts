@@ -1,18 +1,29 @@
-import { type Transit, TransitError } from './transit.ts';
+import { type KeyOptions, type Transit, TransitError } from './transit.ts';
 
 /**
- * Makes sure every key the schema encrypts with exists. With `create`, missing keys are created
- * (the embedded engine on first start, and `transit setup`); otherwise a missing key stops the start.
+ * Makes sure every key the schema encrypts with exists, derived exactly where the schema binds values
+ * to their record. With `create`, missing keys are created (the embedded engine on first start, and
+ * `transit setup`); otherwise a missing key stops the start. A key whose derivation disagrees with the
+ * schema always stops it: Vault cannot change that after creation, the values must be migrated.
  */
 export async function ensureKeys(
   transit: Transit,
-  keys: Iterable<string>,
+  keys: ReadonlyMap<string, KeyOptions>,
   options: { create: boolean },
 ): Promise<string[]> {
   const created: string[] = [];
-  for (const key of keys) {
+  for (const [key, wanted] of keys) {
+    const derived = wanted.derived === true;
     try {
-      await transit.readKey(key);
+      const info = await transit.readKey(key);
+      if (info.derived !== derived) {
+        throw new TransitError(
+          'INVALID_REQUEST',
+          derived
+            ? `transit key "${key}" is not derived, but the schema binds its values to their records; create a derived key and move the values with \`npm run transit -- bind\` (see README, Binding existing values)`
+            : `transit key "${key}" is derived, but the schema does not bind its values to their records (bindTo)`,
+        );
+      }
     } catch (error) {
       if (!(error instanceof TransitError) || error.code !== 'KEY_NOT_FOUND') throw error;
       if (!options.create) {
@@ -21,7 +32,7 @@ export async function ensureKeys(
           `transit key "${key}" does not exist; run \`npm run transit -- setup\``,
         );
       }
-      await transit.createKey(key);
+      await transit.createKey(key, { derived });
       created.push(key);
     }
   }
