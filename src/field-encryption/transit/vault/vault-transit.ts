@@ -155,7 +155,10 @@ export class VaultTransit implements Transit {
   ): Promise<TransitResult<string>[]> {
     if (items.length === 0) return [];
     const path = `/${this.mount}/${operation}/${this.keyPath(key).split('/').pop()}`;
-    return mapInChunks(items, this.batching.batchSize, this.batching.concurrency, async (chunk) => {
+    // OpenBao caps the strings in a JSON body (max_request_json_strings): a context doubles them per item.
+    const withContext = items.some((item) => (item as { context?: Buffer }).context !== undefined);
+    const chunkSize = withContext ? Math.max(1, Math.floor(this.batching.batchSize / 2)) : this.batching.batchSize;
+    return mapInChunks(items, chunkSize, this.batching.concurrency, async (chunk) => {
       const answer = await this.session.request<BatchAnswer>(
         'POST',
         path,
