@@ -11,7 +11,12 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     strict: false,
-    options: { out: { type: 'string' }, 'token-ttl': { type: 'string' }, 'token-max-ttl': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      from: { type: 'string' },
+      'token-ttl': { type: 'string' },
+      'token-max-ttl': { type: 'string' },
+    },
   });
   const [name, ...args] = positionals;
   const command: TransitCommand | undefined = name === undefined ? undefined : transitCommands[name];

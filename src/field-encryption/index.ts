@@ -17,6 +17,7 @@ export {
 export { applyMask, type Mask } from './directives/mask.ts';
 export { fieldEncryptionDirectivesSdl } from './directives/sdl.ts';
 export { decryptionFailed, encryptionUnavailable, fieldEncryptionError } from './errors.ts';
+export { type BindProgress, type BindSummary, bindStoredValues } from './lifecycle/bind.ts';
 export { KeyAdmin } from './lifecycle/key-admin.ts';
 export { RetireRefusedError, retireVersionsBelow } from './lifecycle/retire.ts';
 export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './lifecycle/rewrap.ts';

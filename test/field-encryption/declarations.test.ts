@@ -2,7 +2,13 @@ import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
 import * as databaseSchema from '../../src/db/schema.ts';
-import { DeclarationMismatchError, transitCiphertext } from '../../src/field-encryption/index.ts';
+import {
+  DeclarationMismatchError,
+  encryptionKeysOf,
+  ensureKeys,
+  transitCiphertext,
+} from '../../src/field-encryption/index.ts';
+import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { backendSets } from '../support/backends.ts';
 
 const patients = pgTable('patients', {
@@ -14,6 +20,7 @@ const patients = pgTable('patients', {
 describe.each(backendSets())('start-up refuses when encrypted fields and stored columns disagree [$name]', (set) => {
   const startWith = async (drizzleSchema: Record<string, unknown>) => {
     const backends = await set.open();
+    await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
     try {
       const app = await startApp(backends.config, {
         database: backends.database,

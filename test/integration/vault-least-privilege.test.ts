@@ -92,7 +92,10 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     const token = await appRoleToken(API_ROLE);
     expect((await vaultPost(token, 'keys/card-pan/rotate')).status).toBe(403);
     expect((await vaultPost(token, 'keys/card-pan/config', { min_decryption_version: 1 })).status).toBe(403);
-    const encrypted = await vaultPost(token, 'encrypt/card-pan', { plaintext: Buffer.from('x').toString('base64') });
+    const encrypted = await vaultPost(token, 'encrypt/card-pan', {
+      plaintext: Buffer.from('x').toString('base64'),
+      context: Buffer.from('a-card-id').toString('base64'),
+    });
     expect(encrypted.status).toBe(200);
 
     const transit = createTransit(onAppRole(API_ROLE).transit);

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config.ts';
 import type { StoredColumnRegistry, Transit } from '../../field-encryption/index.ts';
+import { bind } from './bind.ts';
 import { info } from './info.ts';
 import { retire } from './retire.ts';
 import { rewrap } from './rewrap.ts';
@@ -26,4 +27,4 @@ export interface TransitCommand {
   run(input: TransitCommandInput): Promise<number>;
 }
 
-export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, retire, info };
+export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, retire, bind, info };

@@ -68,7 +68,7 @@ enum DecryptMask {
               `${where}: a @${directiveName} field must be nullable, so that a failed decryption fails only that field`,
             );
           }
-          const { key, bindTo } = encrypted;
+          const { key, bindTo, unboundKey } = encrypted;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
           return {
             ...fieldConfig,
@@ -85,7 +85,11 @@ enum DecryptMask {
                     throw new TransitError('INVALID_REQUEST', `the record's ${bindTo} is missing`);
                   }
                   const contextId = recordId === undefined ? undefined : String(recordId);
-                  return applyMask(await cipher.decryptText(key, String(ciphertext), contextId), mask);
+                  const plaintext = await cipher.decryptText(key, String(ciphertext), contextId).catch((error) => {
+                    if (unboundKey === undefined || !(error instanceof TransitError) || !error.isItemError) throw error;
+                    return cipher.decryptText(unboundKey, String(ciphertext));
+                  });
+                  return applyMask(plaintext, mask);
                 } catch (error) {
                   throw decryptionFailed(where, error);
                 }

@@ -42,6 +42,11 @@ export class StoredValues {
     return rows.map((row) => ({ version: Number(row.version), count: Number(row.count) }));
   }
 
+  async countAll(): Promise<number> {
+    const [row] = await this.db.select({ count: count() }).from(this.column.table);
+    return Number(row?.count ?? 0);
+  }
+
   async countBelow(version: number): Promise<number> {
     const [row] = await this.db
       .select({ count: count() })
