@@ -12,6 +12,8 @@ import {
   encryptionKeysOf,
   ensureKeys,
   KeyAdmin,
+  RetireRefusedError,
+  retireVersionsBelow,
   storedColumnsOf,
   TransitBatcher,
   transitCiphertext,
@@ -116,6 +118,15 @@ describe.each(backendSets())('a second encrypted field on a second table, zero l
         sql`insert into patients (id, name, iban) values (gen_random_uuid(), 'plain', 'DE89370400440532013000')`,
       ),
     ).rejects.toThrow();
+  });
+
+  it('refuses to retire a key that has no stored column', async () => {
+    await backends.transit.createKey('nowhere-stored');
+    await backends.transit.rotateKey('nowhere-stored');
+    const refused = retireVersionsBelow(backends.transit, [], 'nowhere-stored', 2);
+    await expect(refused).rejects.toBeInstanceOf(RetireRefusedError);
+    await expect(refused).rejects.toThrow(/no stored column is declared for it/);
+    expect((await backends.transit.readKey('nowhere-stored')).minDecryptionVersion).toBe(1);
   });
 
   it('creates, reads per role with masks, rotates, rewraps, retires and counts key versions', async () => {

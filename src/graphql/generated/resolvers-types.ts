@@ -398,6 +398,7 @@ export type DecryptForDirectiveResolver<Result, Parent, ContextType = Context, A
 export type EncryptedDirectiveArgs = {
   bindTo?: Maybe<Scalars['String']['input']>;
   key: Scalars['String']['input'];
+  unboundKey?: Maybe<Scalars['String']['input']>;
 };
 
 export type EncryptedDirectiveResolver<Result, Parent, ContextType = Context, Args = EncryptedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
