@@ -11,7 +11,7 @@ const config: CodegenConfig = {
         contextType: '../../context.ts#Context',
         mappers: {
           CreditCard: '../../cards/card.ts#Card',
-          TransitKey: '../../transit/transit.ts#KeyInfo',
+          TransitKey: '../../field-encryption/index.ts#KeyInfo',
         },
         scalars: { PAN: 'string', CardholderName: 'string', DateTime: 'Date' },
         enumsAsTypes: true,

@@ -13,7 +13,16 @@ import type { Config } from './config.ts';
 import { type Context, createContext, type Services } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { encryptionKeysOf } from './directives/encrypted.ts';
+import { checkedStoredColumns } from './encryption-declarations.ts';
+import {
+  createTransit,
+  encryptionKeysOf,
+  ensureKeys,
+  InstrumentedTransit,
+  KeyAdmin,
+  type Transit,
+  TransitBatcher,
+} from './field-encryption/index.ts';
 import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
@@ -22,15 +31,8 @@ import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
-import { KeyAdmin } from './keys/key-admin.ts';
-import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
-import { TransitBatcher } from './transit/batcher.ts';
-import { createTransit } from './transit/create-transit.ts';
-import { ensureKeys } from './transit/ensure-keys.ts';
-import { InstrumentedTransit } from './transit/instrumented-transit.ts';
-import type { Transit } from './transit/transit.ts';
 
 export interface App {
   url: string;
@@ -46,6 +48,8 @@ export interface AppParts {
   /** Use this transit backend instead of the configured one (tests); the caller closes it. */
   transit?: Transit;
   logger?: Logger;
+  /** Check the stored columns of this drizzle schema instead of the app's (tests of the start-up check). */
+  drizzleSchema?: Record<string, unknown>;
 }
 
 /** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
@@ -59,17 +63,19 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     if (parts.database === undefined) await database.close();
   };
   try {
+    const schema = buildSchema(config.limits);
+    const storedColumns = checkedStoredColumns(schema, parts.drizzleSchema);
     await migrate(database);
-    const schema = buildSchema();
-    const keys = encryptionKeysOf(schema);
-    await ensureKeys(transit, keys, { create: transit.kind === 'embedded' });
+    const keySpecs = encryptionKeysOf(schema);
+    const keys = new Set(keySpecs.keys());
+    await ensureKeys(transit, keySpecs, { create: transit.kind === 'embedded' });
 
     const instrumented = new InstrumentedTransit(transit, metrics);
     const services: Services = {
       verifyToken: createTokenVerifier(config.auth),
       transit: new TransitBatcher(instrumented, config.transit.batching),
       cards: new CardRepository(database.db),
-      keyAdmin: new KeyAdmin(instrumented, keys, storedCiphertextsByKey(database.db)),
+      keyAdmin: new KeyAdmin(instrumented, keys, storedColumns, database.db),
       limits: config.limits,
       logger,
     };

@@ -4,14 +4,11 @@ import type { Authentication } from './auth/principal.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
-import type { DecryptionContext } from './directives/decrypt-for.ts';
-import type { EncryptionContext } from './directives/encrypted.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
-import type { KeyAdmin } from './keys/key-admin.ts';
-import type { TransitBatcher } from './transit/batcher.ts';
+import type { KeyAdmin, TransitBatcher } from './field-encryption/index.ts';
 
 /** What every resolver receives: who is calling, and the services it may use. */
-export interface Context extends EncryptionContext, DecryptionContext, AuthorizationContext {
+export interface Context extends AuthorizationContext {
   authentication: Authentication;
   roles: ReadonlySet<string>;
   transit: TransitBatcher;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Transit } from '../transit/transit.ts';
+import type { Transit } from '../field-encryption/index.ts';
 
 export interface DecryptMeasurement {
   n: number;

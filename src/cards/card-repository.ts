@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { creditCards } from '../db/schema.ts';
-import { keyVersionOf } from '../transit/ciphertext.ts';
 import { type Card, type CardStatus, toCard, toRowStatus } from './card.ts';
 
 export interface NewCard {
+  /** Fixed before the PAN was encrypted: the PAN's ciphertext is bound to it. */
+  id: string;
   name: string;
   /** Transit ciphertext, never a card number. */
   pan: string;
@@ -22,11 +23,7 @@ export class CardRepository {
   /** Inserts all cards in one transaction: all are stored, or none. */
   async createMany(cards: readonly NewCard[]): Promise<Card[]> {
     if (cards.length === 0) return [];
-    const values = cards.map((card) => {
-      const version = keyVersionOf(card.pan);
-      if (version === null) throw new Error('refusing to store a PAN that is not transit ciphertext');
-      return { name: card.name, pan: card.pan, panKeyVersion: version };
-    });
+    const values = cards.map(({ id, name, pan }) => ({ id, name, pan }));
     const rows = await this.db.transaction((tx) => tx.insert(creditCards).values(values).returning());
     return rows.map(toCard);
   }

@@ -1,4 +1,5 @@
 import type { Authentication } from '../auth/principal.ts';
+import { withBoundIdentity } from '../field-encryption/index.ts';
 import { badUserInput, unauthenticated } from '../graphql/errors.ts';
 import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
@@ -31,11 +32,11 @@ export const cardResolvers: Resolvers = {
   },
   Mutation: {
     createCreditCard: async (_, { input }, { cards }) => {
-      const [card] = await cards.createMany([input]);
+      const [card] = await cards.createMany([withBoundIdentity(input)]);
       if (card === undefined) throw new Error('insert returned no row');
       return card;
     },
-    createCreditCards: (_, { inputs }, { cards }) => cards.createMany(inputs),
+    createCreditCards: (_, { inputs }, { cards }) => cards.createMany(inputs.map((input) => withBoundIdentity(input))),
     claimCards: (_, { limit, leaseSeconds }, { cards, limits, authentication }) => {
       const size = limit ?? 50;
       if (size < 1 || size > limits.maxPageSize)

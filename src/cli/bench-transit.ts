@@ -5,11 +5,8 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { type DecryptMeasurement, measureDecrypt } from '../bench/measure-decrypt.ts';
 import { loadConfig, type TransitConfig } from '../config.ts';
+import { createTransit, type Transit, VaultSession, VaultTransit } from '../field-encryption/index.ts';
 import { exitWithStartupError } from '../startup-error.ts';
-import { createTransit } from '../transit/create-transit.ts';
-import type { Transit } from '../transit/transit.ts';
-import { VaultSession } from '../transit/vault/vault-session.ts';
-import { VaultTransit } from '../transit/vault/vault-transit.ts';
 
 const FULL_SIZES = [1, 100, 1_000, 10_000];
 const QUICK_SIZES = [1, 100];

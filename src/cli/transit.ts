@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
+import { checkedStoredColumns } from '../encryption-declarations.ts';
+import { createTransit } from '../field-encryption/index.ts';
+import { buildSchema } from '../graphql/build-schema.ts';
 import { exitWithStartupError } from '../startup-error.ts';
-import { createTransit } from '../transit/create-transit.ts';
 import { type TransitCommand, transitCommands } from './transit/commands.ts';
 
 /** `npm run transit -- <command> [args]`: key management against Vault/OpenBao or the embedded engine. */
@@ -9,7 +11,12 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     strict: false,
-    options: { out: { type: 'string' }, 'token-ttl': { type: 'string' }, 'token-max-ttl': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      from: { type: 'string' },
+      'token-ttl': { type: 'string' },
+      'token-max-ttl': { type: 'string' },
+    },
   });
   const [name, ...args] = positionals;
   const command: TransitCommand | undefined = name === undefined ? undefined : transitCommands[name];
@@ -21,13 +28,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
+  const schema = buildSchema(config.limits);
+  const storedColumns = checkedStoredColumns(schema);
   const transit = createTransit(
     command.needsAdminToken === true && config.transit.kind === 'vault'
       ? { ...config.transit, allowRootToken: true }
       : config.transit,
   );
   try {
-    process.exitCode = await command.run({ config, transit, args, flags: values });
+    process.exitCode = await command.run({ config, transit, schema, storedColumns, args, flags: values });
   } finally {
     await transit.close();
   }

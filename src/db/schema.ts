@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { transitCiphertext, transitCiphertextConstraints } from '../field-encryption/index.ts';
 
 export const cardStatus = pgEnum('card_status', ['pending', 'processed', 'failed']);
 
@@ -11,8 +12,7 @@ export const creditCards = pgTable(
     /** Insertion order; the keyset behind cursor pagination. */
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
     name: text('name').notNull(),
-    pan: text('pan').notNull(),
-    panKeyVersion: integer('pan_key_version').notNull(),
+    ...transitCiphertext('pan', { key: 'card-pan', bindTo: 'id' }),
     status: cardStatus('status').notNull().default('pending'),
     claimedBy: text('claimed_by'),
     claimExpiresAt: timestamp('claim_expires_at', { withTimezone: true }),
@@ -22,11 +22,7 @@ export const creditCards = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
-  (table) => [
-    index('credit_cards_status_seq_idx').on(table.status, table.seq),
-    index('credit_cards_pan_key_version_idx').on(table.panKeyVersion),
-    check('credit_cards_pan_is_ciphertext', sql`${table.pan} ~ '^vault:v[0-9]+:'`),
-  ],
+  (table) => [index('credit_cards_status_seq_idx').on(table.status, table.seq), ...transitCiphertextConstraints(table)],
 );
 
 export type CreditCardRow = typeof creditCards.$inferSelect;

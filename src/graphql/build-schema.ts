@@ -3,11 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { bulkLimitTransform } from '../cards/bulk-limit.ts';
 import { cardResolvers } from '../cards/resolvers.ts';
-import { decryptForDirective } from '../directives/decrypt-for.ts';
-import { encryptedDirective } from '../directives/encrypted.ts';
+import type { Context } from '../context.ts';
+import { maxItemsDirective } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
+import { decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
 import { rootResolvers } from './root-resolvers.ts';
 
@@ -22,20 +22,29 @@ function loadTypeDefs(): string[] {
     .map((file) => fs.readFileSync(path.join(schemaDir, file), 'utf8'));
 }
 
+/** The directives the SDL uses, built with how each reads its collaborators from the request context. */
+export function directives(options: { maxBulkSize: number }) {
+  return {
+    encrypted: encryptedDirective<Context>({ cipher: (context) => context.transit }),
+    maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
+    decryptFor: decryptForDirective<Context>({
+      cipher: (context) => context.transit,
+      roles: (context) => context.roles,
+    }),
+    requireRole: requireRoleDirective(),
+  };
+}
+
 /**
  * SDL + resolvers, then the transforms; each wraps the ones before it, so at run time @requireRole
- * runs first, then the bulk limit, then encryption, then the resolver.
+ * runs first, then @maxItems, then encryption, then the resolver.
  */
-export function buildSchema(): GraphQLSchema {
+export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
     resolvers: [rootResolvers, cardResolvers, keyResolvers],
   });
-  const transforms = [
-    encryptedDirective().transformer,
-    bulkLimitTransform,
-    decryptForDirective().transformer,
-    requireRoleDirective().transformer,
-  ];
+  const { encrypted, maxItems, decryptFor, requireRole } = directives(options);
+  const transforms = [encrypted.transformer, maxItems.transformer, decryptFor.transformer, requireRole.transformer];
   return transforms.reduce((current, transform) => transform(current), schema);
 }

@@ -2,8 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/database-errors.ts';
-import { TransitError, type TransitErrorCode } from '../transit/transit.ts';
-import { transitFailureForClient } from './transit-errors.ts';
+import { TransitError, type TransitErrorCode, transitFailureForClient } from '../field-encryption/index.ts';
 
 const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',

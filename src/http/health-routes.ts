@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Database } from '../db/client.ts';
-import type { Transit } from '../transit/transit.ts';
+import type { Transit } from '../field-encryption/index.ts';
 
 const READINESS_TIMEOUT_MS = 2_000;
 

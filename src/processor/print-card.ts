@@ -1,4 +1,4 @@
-import { applyMask } from '../directives/mask.ts';
+import { applyMask } from '../field-encryption/index.ts';
 
 export interface CardToProcess {
   id: string;

@@ -26,8 +26,9 @@ describe.each(backendSets())('mutation resolvers receive ciphertext only [$name]
     await backends?.close();
   });
 
-  const plaintextOf = async (ciphertext: string) => {
-    const [result] = await backends.transit.decrypt('card-pan', [{ ciphertext }]);
+  /** Card PANs are bound to the card id the directive fixed before encrypting. */
+  const plaintextOf = async ({ pan: ciphertext, id }: NewCard) => {
+    const [result] = await backends.transit.decrypt('card-pan', [{ ciphertext, context: Buffer.from(id) }]);
     return result?.ok === true ? result.value.toString('utf8') : undefined;
   };
 
@@ -58,7 +59,7 @@ describe.each(backendSets())('mutation resolvers receive ciphertext only [$name]
       expect(serialized).not.toContain(Buffer.from(pan).toString('base64'));
     }
     for (const card of received) expect(card.pan).toMatch(/^vault:v1:[A-Za-z0-9+/]+=*$/);
-    expect(await Promise.all(received.map((card) => plaintextOf(card.pan)))).toEqual([
+    expect(await Promise.all(received.map((card) => plaintextOf(card)))).toEqual([
       PANS.carlos,
       PANS.anibal,
       PANS.visa,

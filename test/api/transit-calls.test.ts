@@ -42,7 +42,8 @@ describe.each(backendSets())('transit calls for a page of 1,000 cards [$name]', 
     if (backends.name === 'embedded') {
       expect(requests).toEqual([]);
     } else {
-      const chunkSize = backends.config.transit.batching.batchSize;
+      // Card PANs are bound to their rows: each item carries a context, so a chunk holds half as many.
+      const chunkSize = Math.floor(backends.config.transit.batching.batchSize / 2);
       expect(requests.length).toBeGreaterThan(0);
       expect(requests.length).toBeLessThanOrEqual(Math.ceil(CARDS / chunkSize));
       expect(new Set(requests)).toEqual(

@@ -2,15 +2,26 @@ import fs from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, type GraphQLSchema, parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decryptForDirective } from '../../src/directives/decrypt-for.ts';
-import { encryptedDirective } from '../../src/directives/encrypted.ts';
-import { requireRoleDirective } from '../../src/directives/require-role.ts';
-import { TransitBatcher } from '../../src/transit/batcher.ts';
-import { createTransit } from '../../src/transit/create-transit.ts';
-import type { Transit } from '../../src/transit/transit.ts';
+import {
+  createTransit,
+  decryptForDirective,
+  encryptedDirective,
+  type Transit,
+  TransitBatcher,
+} from '../../src/field-encryption/index.ts';
+import { directives } from '../../src/graphql/build-schema.ts';
 
-const sealed = encryptedDirective('sealed');
-const revealTo = decryptForDirective('revealTo', 'sealed');
+interface TestContext {
+  transit: TransitBatcher;
+  roles: ReadonlySet<string>;
+}
+const sealed = encryptedDirective<TestContext>({ name: 'sealed', cipher: (context) => context.transit });
+const revealTo = decryptForDirective<TestContext>({
+  name: 'revealTo',
+  encryptedDirectiveName: 'sealed',
+  cipher: (context) => context.transit,
+  roles: (context) => context.roles,
+});
 const KEYS = ['medical', 'contact', 'identity', 'banking'];
 
 const typeDefs = `
@@ -290,11 +301,10 @@ describe('the directive transforms on a schema that is not about cards [embedded
 });
 
 describe('schema/directives.graphql', () => {
-  it('equals the directive factories typeDefs', () => {
+  it('holds the directive factories typeDefs (npm run sdl:directives writes it)', () => {
     const file = fs.readFileSync(new URL('../../schema/directives.graphql', import.meta.url), 'utf8');
-    const generated = [encryptedDirective(), decryptForDirective(), requireRoleDirective()]
-      .map((directive) => directive.typeDefs)
-      .join('\n');
-    expect(file).toBe(generated);
+    for (const directive of Object.values(directives({ maxBulkSize: 0 }))) {
+      expect(file).toContain(directive.typeDefs.trim());
+    }
   });
 });

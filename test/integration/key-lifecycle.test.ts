@@ -1,10 +1,17 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as databaseSchema from '../../src/db/schema.ts';
 import { creditCards } from '../../src/db/schema.ts';
-import { RetireRefusedError, retireVersionsBelow } from '../../src/keys/retire.ts';
-import { type RewrapProgress, rewrapStoredValues } from '../../src/keys/rewrap.ts';
-import { StoredCiphertexts } from '../../src/keys/stored-ciphertexts.ts';
-import { type Transit, TransitError } from '../../src/transit/transit.ts';
+import {
+  RetireRefusedError,
+  type RewrapProgress,
+  retireVersionsBelow,
+  rewrapStoredValues,
+  StoredValues,
+  storedColumnsOf,
+  type Transit,
+  TransitError,
+} from '../../src/field-encryption/index.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';
@@ -19,12 +26,14 @@ const LIST = '{ creditCards(first: 1000) { nodes { name pan panKeyVersion } } }'
 describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name]', (set) => {
   let backends: Backends;
   let api: TestApi;
-  let store: StoredCiphertexts;
+  let store: StoredValues;
 
   beforeEach(async () => {
     backends = await set.open();
     api = await startTestApi(backends);
-    store = new StoredCiphertexts(backends.database.db);
+    const [column] = storedColumnsOf(databaseSchema).forKey('card-pan');
+    if (column === undefined) throw new Error('no stored column for card-pan');
+    store = new StoredValues(backends.database.db, column);
   });
   afterEach(async () => {
     await api?.close();
@@ -52,7 +61,7 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
       ],
     });
 
-    await expect(retireVersionsBelow(backends.transit, store, 'card-pan', 2)).rejects.toThrow(
+    await expect(retireVersionsBelow(backends.transit, [store], 'card-pan', 2)).rejects.toThrow(
       /40 stored values are older than v2/,
     );
     expect((await backends.transit.readKey('card-pan')).minDecryptionVersion).toBe(1);
@@ -70,18 +79,18 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
       ],
     });
 
-    const retired = await retireVersionsBelow(backends.transit, store, 'card-pan', 2);
+    const retired = await retireVersionsBelow(backends.transit, [store], 'card-pan', 2);
     expect(retired.minDecryptionVersion).toBe(2);
     expect(await processorSees()).toEqual(new Map([...pans, ...later]));
   });
 
   it('refuses to retire a version above the latest, and to lower the minimum', async () => {
-    await expect(retireVersionsBelow(backends.transit, store, 'card-pan', 2)).rejects.toThrow(
+    await expect(retireVersionsBelow(backends.transit, [store], 'card-pan', 2)).rejects.toThrow(
       /has no version 2 \(latest is 1\)/,
     );
     await backends.transit.rotateKey('card-pan');
-    await retireVersionsBelow(backends.transit, store, 'card-pan', 2);
-    await expect(retireVersionsBelow(backends.transit, store, 'card-pan', 1)).rejects.toBeInstanceOf(
+    await retireVersionsBelow(backends.transit, [store], 'card-pan', 2);
+    await expect(retireVersionsBelow(backends.transit, [store], 'card-pan', 1)).rejects.toBeInstanceOf(
       RetireRefusedError,
     );
   });
@@ -92,7 +101,7 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
     const controller = new AbortController();
     const progress: RewrapProgress[] = [];
     await expect(
-      rewrapStoredValues(backends.transit, store, 'card-pan', {
+      rewrapStoredValues(backends.transit, store, {
         batchSize: 10,
         signal: controller.signal,
         onProgress: (step) => {
@@ -107,7 +116,7 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
       { version: 2, count: 10 },
     ]);
 
-    const rerun = await rewrapStoredValues(backends.transit, store, 'card-pan', { batchSize: 10 });
+    const rerun = await rewrapStoredValues(backends.transit, store, { batchSize: 10 });
     expect(rerun).toMatchObject({ total: 20, rewrapped: 20, skipped: 0, failed: 0 });
     expect(await store.countByVersion()).toEqual([{ version: 2, count: 30 }]);
     expect(await processorSees()).toEqual(pans);
@@ -121,12 +130,10 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
       calls += 1;
       if (calls === 2) throw new TransitError('UNAVAILABLE', 'vault went away');
     });
-    await expect(rewrapStoredValues(failingSecondTime, store, 'card-pan', { batchSize: 10 })).rejects.toThrow(
-      'vault went away',
-    );
+    await expect(rewrapStoredValues(failingSecondTime, store, { batchSize: 10 })).rejects.toThrow('vault went away');
     expect(await store.countBelow(2)).toBe(20);
 
-    const rerun = await rewrapStoredValues(backends.transit, store, 'card-pan', { batchSize: 10 });
+    const rerun = await rewrapStoredValues(backends.transit, store, { batchSize: 10 });
     expect(rerun).toMatchObject({ total: 20, rewrapped: 20, failed: 0 });
     expect(await processorSees()).toEqual(pans);
   });
@@ -135,16 +142,19 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
     await storeCards(backends, 3);
     await backends.transit.rotateKey('card-pan');
     const [first] = await backends.database.db.select().from(creditCards).where(eq(creditCards.name, 'Card 0'));
-    const [replacement] = await backends.transit.encrypt('card-pan', [{ plaintext: Buffer.from(panFor(777)) }]);
-    if (first === undefined || replacement?.ok !== true) throw new Error('setup failed');
+    if (first === undefined) throw new Error('setup failed');
+    const [replacement] = await backends.transit.encrypt('card-pan', [
+      { plaintext: Buffer.from(panFor(777)), context: Buffer.from(first.id) },
+    ]);
+    if (replacement?.ok !== true) throw new Error('setup failed');
 
     const racing = withRewrapHook(backends.transit, async () => {
       await backends.database.db
         .update(creditCards)
-        .set({ pan: replacement.value, panKeyVersion: 2 })
+        .set({ pan: replacement.value })
         .where(eq(creditCards.id, first.id));
     });
-    const summary = await rewrapStoredValues(racing, store, 'card-pan');
+    const summary = await rewrapStoredValues(racing, store);
     expect(summary).toMatchObject({ total: 3, rewrapped: 2, skipped: 1, failed: 0 });
     const pans = await processorSees();
     expect(pans.get('Card 0')).toBe(panFor(777));
@@ -156,7 +166,7 @@ describe.each(backendSets())('key lifecycle: rewrap, retire, key versions [$name
     await backends.transit.rotateKey('card-pan');
     const forged = 'vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     await backends.database.db.update(creditCards).set({ pan: forged }).where(eq(creditCards.name, 'Card 1'));
-    const summary = await rewrapStoredValues(backends.transit, store, 'card-pan');
+    const summary = await rewrapStoredValues(backends.transit, store);
     expect(summary).toMatchObject({ total: 2, rewrapped: 1, skipped: 0, failed: 1 });
     const [row] = await backends.database.db.select().from(creditCards).where(eq(creditCards.name, 'Card 1'));
     expect(row?.pan).toBe(forged);

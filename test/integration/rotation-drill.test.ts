@@ -5,6 +5,7 @@ import type { Backends } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';
 import { describeOnRealBackends } from '../support/real-only.ts';
 import { storeCards } from '../support/stored-cards.ts';
+import { transitCommandInput } from '../support/transit-command.ts';
 
 const CARDS = 10_000;
 const PAGE = `query Page($after: String) {
@@ -56,12 +57,7 @@ describeOnRealBackends('rotation drill with 10,000 cards', (set) => {
     const original = { log: console.log, error: console.error, table: console.table };
     Object.assign(console, { log: capture, error: capture, table: capture });
     try {
-      const exitCode = await retire.run({
-        config: backends.config,
-        transit: backends.transit,
-        args: ['card-pan', '2'],
-        flags: {},
-      });
+      const exitCode = await retire.run(transitCommandInput(backends, ['card-pan', '2']));
       return { exitCode, output: lines.join('\n') };
     } finally {
       Object.assign(console, original);

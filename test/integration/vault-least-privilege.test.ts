@@ -6,12 +6,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
 import { setup } from '../../src/cli/transit/setup.ts';
 import type { Config } from '../../src/config.ts';
-import { createTransit } from '../../src/transit/create-transit.ts';
-import { API_ROLE, KEY_ADMIN_ROLE } from '../../src/transit/vault/least-privilege.ts';
+import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
+import { API_ROLE, KEY_ADMIN_ROLE } from '../../src/field-encryption/transit/vault/least-privilege.ts';
 import { startTestApi } from '../support/api.ts';
 import type { Backends } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';
 import { describeOnRealBackends } from '../support/real-only.ts';
+import { transitCommandInput } from '../support/transit-command.ts';
 
 type VaultConfig = Extract<Config['transit'], { kind: 'vault' }>;
 type Credentials = Record<string, { roleId: string; secretId: string }>;
@@ -36,12 +37,7 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
     try {
       expect(
-        await setup.run({
-          config: backends.config,
-          transit: backends.transit,
-          args: [],
-          flags: { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' },
-        }),
+        await setup.run(transitCommandInput(backends, [], { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' })),
       ).toBe(0);
     } finally {
       console.log = log;
@@ -96,7 +92,10 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     const token = await appRoleToken(API_ROLE);
     expect((await vaultPost(token, 'keys/card-pan/rotate')).status).toBe(403);
     expect((await vaultPost(token, 'keys/card-pan/config', { min_decryption_version: 1 })).status).toBe(403);
-    const encrypted = await vaultPost(token, 'encrypt/card-pan', { plaintext: Buffer.from('x').toString('base64') });
+    const encrypted = await vaultPost(token, 'encrypt/card-pan', {
+      plaintext: Buffer.from('x').toString('base64'),
+      context: Buffer.from('a-card-id').toString('base64'),
+    });
     expect(encrypted.status).toBe(200);
 
     const transit = createTransit(onAppRole(API_ROLE).transit);

@@ -84,7 +84,7 @@ describe.each(embedded)('GraphQL abuse limits in production [$name]', (set) => {
       },
     );
     expect(response.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([
-      ['BAD_USER_INPUT', 'inputs may hold at most 5 cards'],
+      ['BAD_USER_INPUT', 'inputs may hold at most 5 items'],
     ]);
     const listed = await api.gql<{ creditCards: { nodes: unknown[] } }>('{ creditCards { nodes { id } } }', {
       role: 'clerk',

@@ -4,9 +4,9 @@ import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { createTransit } from '../../src/transit/create-transit.ts';
-import type { Transit } from '../../src/transit/transit.ts';
-import type { VaultSessionOptions } from '../../src/transit/vault/vault-session.ts';
+import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
+import type { Transit } from '../../src/field-encryption/transit/transit.ts';
+import type { VaultSessionOptions } from '../../src/field-encryption/transit/vault/vault-session.ts';
 
 export type BackendName = 'embedded' | 'postgres+openbao';
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CardRepository } from '../../src/cards/card-repository.ts';
 import type { Backends } from './backends.ts';
 import { panFor } from './luhn-pans.ts';
@@ -8,17 +9,18 @@ import { panFor } from './luhn-pans.ts';
  */
 export async function storeCards(backends: Backends, count: number, firstNumber = 0): Promise<Map<string, string>> {
   const cards = Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
     name: `Card ${firstNumber + index}`,
     pan: panFor(firstNumber + index),
   }));
   const results = await backends.transit.encrypt(
     'card-pan',
-    cards.map((card) => ({ plaintext: Buffer.from(card.pan) })),
+    cards.map((card) => ({ plaintext: Buffer.from(card.pan), context: Buffer.from(card.id) })),
   );
   const encrypted = cards.map((card, index) => {
     const result = results[index];
     if (result === undefined || !result.ok) throw result?.error ?? new Error('missing encrypt result');
-    return { name: card.name, pan: result.value };
+    return { id: card.id, name: card.name, pan: result.value };
   });
   const repository = new CardRepository(backends.database.db);
   for (let start = 0; start < encrypted.length; start += 2000) {

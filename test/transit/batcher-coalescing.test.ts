@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TransitBatcher } from '../../src/transit/batcher.ts';
-import type { DecryptItem, EncryptItem, Transit, TransitResult } from '../../src/transit/transit.ts';
+import { TransitBatcher } from '../../src/field-encryption/transit/batcher.ts';
+import type { DecryptItem, EncryptItem, Transit, TransitResult } from '../../src/field-encryption/transit/transit.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 
 /** The real backend, with each call's size recorded and, while `held`, each call kept waiting until released. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TransitBatcher } from '../../src/transit/batcher.ts';
-import type { Transit } from '../../src/transit/transit.ts';
+import { TransitBatcher } from '../../src/field-encryption/transit/batcher.ts';
+import type { Transit } from '../../src/field-encryption/transit/transit.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 
 const KEY = 'batcher-key';

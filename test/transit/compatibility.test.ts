@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EmbeddedTransit } from '../../src/transit/embedded/embedded-transit.ts';
-import { KeyringStore } from '../../src/transit/embedded/keyring-store.ts';
-import type { TransitResult } from '../../src/transit/transit.ts';
+import { EmbeddedTransit, KeyringStore, type TransitResult } from '../../src/field-encryption/index.ts';
 
 const real = inject('realBackends');
 const KEY = 'shared-key';
@@ -117,5 +115,81 @@ describe.skipIf(real === null)('embedded engine is byte-compatible with aes256-g
     );
     expect(embeddedRead.map((buffer) => buffer.toString('hex'))).toEqual(expected);
     expect((await baoDecrypt(fromEmbedded)).map((buffer) => buffer.toString('hex'))).toEqual(expected);
+  });
+});
+
+describe.skipIf(real === null)('embedded engine derives per-context keys as OpenBao does [postgres+openbao]', () => {
+  const mount = `transit-derived-${randomBytes(4).toString('hex')}`;
+  const KEY = 'bound-key';
+  const items = [
+    { plaintext: Buffer.from('4539296620131157'), context: Buffer.from('0b9a4c1e-0000-4000-8000-000000000001') },
+    { plaintext: Buffer.from('DE89370400440532013000'), context: Buffer.from('patient-42') },
+    { plaintext: randomBytes(100), context: randomBytes(16) },
+  ];
+  let embedded: EmbeddedTransit;
+
+  async function bao<T>(path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${real?.vaultAddr}/v1/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'X-Vault-Token': real?.vaultToken ?? '' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok && response.status !== 400) throw new Error(`${path}: HTTP ${response.status}`);
+    return (response.status === 204 ? {} : await response.json()) as T;
+  }
+
+  type Batch = { data: { batch_results: Array<{ ciphertext?: string; plaintext?: string; error?: string }> } };
+  const b64 = (buffer: Buffer) => buffer.toString('base64');
+
+  beforeAll(async () => {
+    await bao(`sys/mounts/${mount}`, { type: 'transit' });
+    await bao(`${mount}/keys/${KEY}`, { type: 'aes256-gcm96', derived: true, exportable: true });
+    const exported = await bao<{ data: { keys: Record<string, string> } }>(`${mount}/export/encryption-key/${KEY}/1`);
+    embedded = new EmbeddedTransit(new KeyringStore(undefined, randomBytes(32)), 'in memory');
+    embedded.importKeyVersion(KEY, Buffer.from(exported.data.keys['1'] ?? '', 'base64'), { derived: true });
+    expect((await embedded.readKey(KEY)).derived).toBe(true);
+  });
+  afterAll(async () => {
+    if (real !== null)
+      await fetch(`${real.vaultAddr}/v1/sys/mounts/${mount}`, {
+        method: 'DELETE',
+        headers: { 'X-Vault-Token': real.vaultToken },
+      });
+  });
+
+  it('decrypts, with the same context, what OpenBao encrypted, and OpenBao decrypts what it encrypted', async () => {
+    const fromBao = await bao<Batch>(`${mount}/encrypt/${KEY}`, {
+      batch_input: items.map((item) => ({ plaintext: b64(item.plaintext), context: b64(item.context) })),
+    });
+    const baoCiphertexts = fromBao.data.batch_results.map((result) => result.ciphertext ?? '');
+    const embeddedRead = valuesOf(
+      await embedded.decrypt(
+        KEY,
+        baoCiphertexts.map((ciphertext, index) => ({ ciphertext, context: items[index]?.context })),
+      ),
+    );
+    expect(embeddedRead.map(b64)).toEqual(items.map((item) => b64(item.plaintext)));
+
+    const fromEmbedded = valuesOf(await embedded.encrypt(KEY, items));
+    const baoRead = await bao<Batch>(`${mount}/decrypt/${KEY}`, {
+      batch_input: fromEmbedded.map((ciphertext, index) => ({
+        ciphertext,
+        context: b64(items[index]?.context ?? Buffer.alloc(0)),
+      })),
+    });
+    expect(baoRead.data.batch_results.map((result) => result.plaintext)).toEqual(
+      items.map((item) => b64(item.plaintext)),
+    );
+  });
+
+  it('both refuse a ciphertext under another context as failing authentication', async () => {
+    const [ciphertext] = valuesOf(await embedded.encrypt(KEY, [items[0] ?? { plaintext: Buffer.alloc(1) }]));
+    const other = Buffer.from('another-record');
+    const [embeddedResult] = await embedded.decrypt(KEY, [{ ciphertext: ciphertext ?? '', context: other }]);
+    expect(embeddedResult?.ok === false && embeddedResult.error.code).toBe('INVALID_CIPHERTEXT');
+    const baoResult = await bao<Batch>(`${mount}/decrypt/${KEY}`, {
+      batch_input: [{ ciphertext, context: b64(other) }],
+    });
+    expect(baoResult.data.batch_results[0]?.error).toMatch(/message authentication failed/);
   });
 });

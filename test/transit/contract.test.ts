@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Transit, TransitResult } from '../../src/transit/transit.ts';
+import type { Transit, TransitResult } from '../../src/field-encryption/transit/transit.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 
 let keyCounter = 0;

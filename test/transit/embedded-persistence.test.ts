@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTransit } from '../../src/transit/create-transit.ts';
-import type { Transit, TransitResult } from '../../src/transit/transit.ts';
+import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
+import type { Transit, TransitResult } from '../../src/field-encryption/transit/transit.ts';
 import { testConfig } from '../support/backends.ts';
 
 const KEY = 'card-pan';

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTransit } from '../../src/transit/create-transit.ts';
-import type { Transit } from '../../src/transit/transit.ts';
+import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
+import type { Transit } from '../../src/field-encryption/transit/transit.ts';
 import { testConfig } from '../support/backends.ts';
 import { freePort, waitForHealth } from '../support/global-setup.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';

@@ -1,5 +1,7 @@
+import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config.ts';
-import type { Transit } from '../../transit/transit.ts';
+import type { StoredColumnRegistry, Transit } from '../../field-encryption/index.ts';
+import { bind } from './bind.ts';
 import { info } from './info.ts';
 import { retire } from './retire.ts';
 import { rewrap } from './rewrap.ts';
@@ -9,6 +11,9 @@ import { setup } from './setup.ts';
 export interface TransitCommandInput {
   config: Config;
   transit: Transit;
+  /** The API's schema and the stored columns declared for its keys (already checked to agree). */
+  schema: GraphQLSchema;
+  storedColumns: StoredColumnRegistry;
   args: string[];
   flags: Record<string, string | boolean | undefined>;
 }
@@ -22,4 +27,4 @@ export interface TransitCommand {
   run(input: TransitCommandInput): Promise<number>;
 }
 
-export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, retire, info };
+export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, retire, bind, info };

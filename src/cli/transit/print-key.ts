@@ -1,4 +1,4 @@
-import type { KeyInfo } from '../../transit/transit.ts';
+import type { KeyInfo } from '../../field-encryption/index.ts';
 
 export function printKey(key: KeyInfo): void {
   console.log(`key ${key.name} (${key.type})`);

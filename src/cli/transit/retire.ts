@@ -1,26 +1,20 @@
-import { RetireRefusedError, retireVersionsBelow } from '../../keys/retire.ts';
-import { storedCiphertextsByKey } from '../../keys/stored-ciphertexts.ts';
+import { RetireRefusedError } from '../../field-encryption/index.ts';
 import type { TransitCommand } from './commands.ts';
 import { printKey } from './print-key.ts';
-import { withDatabase } from './with-database.ts';
+import { withKeyAdmin } from './with-database.ts';
 
 export const retire: TransitCommand = {
   usage: '<key> <version>',
   summary: 'refuse versions below <version> (min_decryption_version), only if no stored value uses them',
-  run: async ({ config, transit, args: [key, version] }) => {
+  run: async (input) => {
+    const [key, version] = input.args;
     if (key === undefined || version === undefined || !/^\d+$/.test(version)) {
       console.error('usage: npm run transit -- retire <key> <version>');
       return 2;
     }
-    return withDatabase(config, async (database) => {
+    return withKeyAdmin(input, async (keyAdmin) => {
       try {
-        const info = await retireVersionsBelow(
-          transit,
-          storedCiphertextsByKey(database.db).get(key),
-          key,
-          Number(version),
-        );
-        printKey(info);
+        printKey(await keyAdmin.retire(key, Number(version)));
         return 0;
       } catch (error) {
         if (!(error instanceof RetireRefusedError)) throw error;

@@ -1,24 +1,22 @@
-import type { RewrapProgress } from '../../keys/rewrap.ts';
-import { rewrapStoredValues } from '../../keys/rewrap.ts';
-import { storedCiphertextsByKey } from '../../keys/stored-ciphertexts.ts';
+import type { RewrapProgress } from '../../field-encryption/index.ts';
 import type { TransitCommand } from './commands.ts';
-import { withDatabase } from './with-database.ts';
+import { withKeyAdmin } from './with-database.ts';
 
 export const rewrap: TransitCommand = {
   usage: '<key>',
   summary: 'move every stored value to the key’s latest version (online, resumable)',
-  run: async ({ config, transit, args: [key] }) => {
+  run: async (input) => {
+    const [key] = input.args;
     if (key === undefined) {
       console.error('usage: npm run transit -- rewrap <key>');
       return 2;
     }
-    return withDatabase(config, async (database) => {
-      const store = storedCiphertextsByKey(database.db).get(key);
-      if (store === undefined) {
-        console.error(`no stored values use key ${key}; nothing to rewrap`);
-        return 1;
-      }
-      const summary = await rewrapStoredValues(transit, store, key, { onProgress: printProgress });
+    if (input.storedColumns.forKey(key).length === 0) {
+      console.error(`no stored column is declared with key ${key}; nothing to rewrap`);
+      return 1;
+    }
+    return withKeyAdmin(input, async (keyAdmin) => {
+      const summary = await keyAdmin.rewrap(key, { onProgress: printProgress });
       console.log(
         `rewrap ${key} to v${summary.latestVersion}: ${summary.rewrapped} rewrapped, ${summary.skipped} changed meanwhile (left as written), ${summary.failed} failed, of ${summary.total}, in ${summary.seconds.toFixed(1)} s`,
       );
@@ -27,10 +25,10 @@ export const rewrap: TransitCommand = {
   },
 };
 
-function printProgress({ key, done, total, ratePerSecond, etaSeconds }: RewrapProgress): void {
+function printProgress({ column, done, total, ratePerSecond, etaSeconds }: RewrapProgress): void {
   const percent = total === 0 ? 100 : (100 * done) / total;
   const eta = etaSeconds === undefined ? '?' : `${Math.ceil(etaSeconds)} s`;
   console.error(
-    `rewrap ${key}: ${done}/${total} (${percent.toFixed(1)}%), ${Math.round(ratePerSecond)} values/s, ETA ${eta}`,
+    `rewrap ${column}: ${done}/${total} (${percent.toFixed(1)}%), ${Math.round(ratePerSecond)} values/s, ETA ${eta}`,
   );
 }

@@ -1,19 +1,22 @@
 import fs from 'node:fs';
-import { encryptionKeysOf } from '../../directives/encrypted.ts';
-import { buildSchema } from '../../graphql/build-schema.ts';
-import { ensureKeys } from '../../transit/ensure-keys.ts';
-import { type AppRoleCredentials, writeLeastPrivilege } from '../../transit/vault/least-privilege.ts';
-import { VaultSession } from '../../transit/vault/vault-session.ts';
+import {
+  type AppRoleCredentials,
+  encryptionKeysOf,
+  ensureKeys,
+  VaultSession,
+  writeLeastPrivilege,
+} from '../../field-encryption/index.ts';
 import type { TransitCommand } from './commands.ts';
 
 export const setup: TransitCommand = {
   usage: '[--out file] [--token-ttl 1h] [--token-max-ttl 24h]',
   summary: 'enable transit, create the schema’s keys, write least-privilege policies and AppRole roles (idempotent)',
   needsAdminToken: true,
-  run: async ({ config, transit, flags }) => {
+  run: async ({ config, transit, schema, flags }) => {
     if (await transit.ensureEngine()) console.log('enabled the transit secrets engine');
-    const keys = encryptionKeysOf(buildSchema());
-    const created = await ensureKeys(transit, keys, { create: true });
+    const keySpecs = encryptionKeysOf(schema);
+    const keys = new Set(keySpecs.keys());
+    const created = await ensureKeys(transit, keySpecs, { create: true });
     for (const key of keys) console.log(`key ${key}: ${created.includes(key) ? 'created' : 'already present'}`);
     if (config.transit.kind !== 'vault') {
       console.log('embedded transit engine: it has no policies or AppRole; the API uses the keys directly');

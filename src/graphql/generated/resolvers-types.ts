@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Card } from '../../cards/card.ts';
-import type { KeyInfo } from '../../transit/transit.ts';
+import type { KeyInfo } from '../../field-encryption/index.ts';
 import type { Context } from '../../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -396,10 +396,18 @@ export type DecryptForDirectiveArgs = {
 export type DecryptForDirectiveResolver<Result, Parent, ContextType = Context, Args = DecryptForDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type EncryptedDirectiveArgs = {
+  bindTo?: Maybe<Scalars['String']['input']>;
   key: Scalars['String']['input'];
+  unboundKey?: Maybe<Scalars['String']['input']>;
 };
 
 export type EncryptedDirectiveResolver<Result, Parent, ContextType = Context, Args = EncryptedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type MaxItemsDirectiveArgs = {
+  n?: Maybe<Scalars['Int']['input']>;
+};
+
+export type MaxItemsDirectiveResolver<Result, Parent, ContextType = Context, Args = MaxItemsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequireRoleDirectiveArgs = {
   anyOf: Array<Scalars['String']['input']>;
@@ -522,5 +530,6 @@ export type Resolvers<ContextType = Context> = {
 export type DirectiveResolvers<ContextType = Context> = {
   decryptFor?: DecryptForDirectiveResolver<any, any, ContextType>;
   encrypted?: EncryptedDirectiveResolver<any, any, ContextType>;
+  maxItems?: MaxItemsDirectiveResolver<any, any, ContextType>;
   requireRole?: RequireRoleDirectiveResolver<any, any, ContextType>;
 };

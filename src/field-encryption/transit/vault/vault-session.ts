@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import nodeVault from 'node-vault';
 import pRetry from 'p-retry';
-import type { TransitConfig } from '../../config.ts';
+import type { TransitConfig } from '../../../config.ts';
 import { TransitError } from '../transit.ts';
 import { classifyVaultError, isVaultResponseError, TransientVaultError } from './vault-errors.ts';
 

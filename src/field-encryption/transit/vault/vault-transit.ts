@@ -1,4 +1,4 @@
-import type { TransitBatchingConfig } from '../../config.ts';
+import type { TransitBatchingConfig } from '../../../config.ts';
 import { mapInChunks } from '../chunks.ts';
 import {
   type DecryptItem,
@@ -6,6 +6,7 @@ import {
   failed,
   type HmacItem,
   type KeyInfo,
+  type KeyOptions,
   type KeySettings,
   ok,
   type Transit,
@@ -23,6 +24,7 @@ interface KeyAnswer {
   data: {
     name: string;
     type: string;
+    derived?: boolean;
     latest_version: number;
     min_decryption_version: number;
     min_encryption_version: number;
@@ -53,7 +55,7 @@ export class VaultTransit implements Transit {
       key,
       'encrypt',
       items,
-      (item) => ({ plaintext: item.plaintext.toString('base64') }),
+      (item) => ({ plaintext: item.plaintext.toString('base64'), ...withContext(item.context) }),
       (result) => result.ciphertext,
     );
   }
@@ -63,7 +65,7 @@ export class VaultTransit implements Transit {
       key,
       'decrypt',
       items,
-      (item) => ({ ciphertext: item.ciphertext }),
+      (item) => ({ ciphertext: item.ciphertext, ...withContext(item.context) }),
       (result) => result.plaintext,
     );
     return results.map((result) => (result.ok ? ok(Buffer.from(result.value, 'base64')) : result));
@@ -74,7 +76,7 @@ export class VaultTransit implements Transit {
       key,
       'rewrap',
       items,
-      (item) => ({ ciphertext: item.ciphertext }),
+      (item) => ({ ciphertext: item.ciphertext, ...withContext(item.context) }),
       (result) => result.ciphertext,
     );
   }
@@ -89,8 +91,9 @@ export class VaultTransit implements Transit {
     );
   }
 
-  async createKey(key: string): Promise<void> {
-    await this.session.request('POST', this.keyPath(key), { type: 'aes256-gcm96' }, `create key "${key}"`);
+  async createKey(key: string, options: KeyOptions = {}): Promise<void> {
+    const body = { type: 'aes256-gcm96', ...(options.derived === true ? { derived: true } : {}) };
+    await this.session.request('POST', this.keyPath(key), body, `create key "${key}"`);
   }
 
   async readKey(key: string): Promise<KeyInfo> {
@@ -152,7 +155,10 @@ export class VaultTransit implements Transit {
   ): Promise<TransitResult<string>[]> {
     if (items.length === 0) return [];
     const path = `/${this.mount}/${operation}/${this.keyPath(key).split('/').pop()}`;
-    return mapInChunks(items, this.batching.batchSize, this.batching.concurrency, async (chunk) => {
+    // OpenBao caps the strings in a JSON body (max_request_json_strings): a context doubles them per item.
+    const withContext = items.some((item) => (item as { context?: Buffer }).context !== undefined);
+    const chunkSize = withContext ? Math.max(1, Math.floor(this.batching.batchSize / 2)) : this.batching.batchSize;
+    return mapInChunks(items, chunkSize, this.batching.concurrency, async (chunk) => {
       const answer = await this.session.request<BatchAnswer>(
         'POST',
         path,
@@ -183,9 +189,14 @@ function keyInfo(answer: KeyAnswer): KeyInfo {
   return {
     name: data.name,
     type: data.type,
+    derived: data.derived === true,
     latestVersion: data.latest_version,
     minDecryptionVersion: data.min_decryption_version,
     minEncryptionVersion: data.min_encryption_version,
     versions,
   };
+}
+
+function withContext(context: Buffer | undefined): { context?: string } {
+  return context === undefined ? {} : { context: context.toString('base64') };
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { formatCiphertext, parseCiphertext } from '../ciphertext.ts';
 import {
   type DecryptItem,
@@ -6,6 +6,7 @@ import {
   failed,
   type HmacItem,
   type KeyInfo,
+  type KeyOptions,
   type KeySettings,
   ok,
   type Transit,
@@ -36,22 +37,25 @@ export class EmbeddedTransit implements Transit {
   async encrypt(key: string, items: readonly EncryptItem[]): Promise<TransitResult<string>[]> {
     const keyring = this.store.require(key);
     const version = this.version(keyring, keyring.latestVersion);
-    return items.map((item) =>
-      ok(formatCiphertext(keyring.latestVersion, seal(version.encryptionKey, item.plaintext))),
-    );
+    return items.map((item) => {
+      const key = valueKey(keyring, version, item.context);
+      return key.ok ? ok(formatCiphertext(keyring.latestVersion, seal(key.value, item.plaintext))) : key;
+    });
   }
 
   async decrypt(key: string, items: readonly DecryptItem[]): Promise<TransitResult<Buffer>[]> {
     const keyring = this.store.require(key);
-    return items.map((item) => this.open(keyring, item.ciphertext));
+    return items.map((item) => this.open(keyring, item.ciphertext, item.context));
   }
 
   async rewrap(key: string, items: readonly DecryptItem[]): Promise<TransitResult<string>[]> {
     const keyring = this.store.require(key);
     const latest = this.version(keyring, keyring.latestVersion);
     return items.map((item) => {
-      const opened = this.open(keyring, item.ciphertext);
-      return opened.ok ? ok(formatCiphertext(keyring.latestVersion, seal(latest.encryptionKey, opened.value))) : opened;
+      const opened = this.open(keyring, item.ciphertext, item.context);
+      if (!opened.ok) return opened;
+      const key = valueKey(keyring, latest, item.context);
+      return key.ok ? ok(formatCiphertext(keyring.latestVersion, seal(key.value, opened.value))) : key;
     });
   }
 
@@ -63,13 +67,14 @@ export class EmbeddedTransit implements Transit {
     );
   }
 
-  async createKey(key: string): Promise<void> {
+  async createKey(key: string, options: KeyOptions = {}): Promise<void> {
     if (!/^[\w-]+$/.test(key)) throw new TransitError('INVALID_REQUEST', `invalid key name "${key}"`);
     this.store.update(
       key,
       (current) =>
         current ?? {
           name: key,
+          derived: options.derived === true,
           latestVersion: 1,
           minDecryptionVersion: 1,
           minEncryptionVersion: 0,
@@ -117,7 +122,7 @@ export class EmbeddedTransit implements Transit {
   }
 
   /** Adds raw AES-256 key material as the next version of a key (used to adopt keys exported from Vault). */
-  importKeyVersion(key: string, encryptionKey: Buffer): void {
+  importKeyVersion(key: string, encryptionKey: Buffer, options: KeyOptions = {}): void {
     if (encryptionKey.length !== 32) throw new TransitError('INVALID_REQUEST', 'key material must be 32 bytes');
     this.store.update(key, (current) => {
       const latestVersion = (current?.latestVersion ?? 0) + 1;
@@ -125,6 +130,7 @@ export class EmbeddedTransit implements Transit {
       versions.set(latestVersion, { encryptionKey, hmacKey: randomBytes(32), createdAt: new Date() });
       return {
         name: key,
+        derived: current?.derived ?? options.derived === true,
         latestVersion,
         minDecryptionVersion: current?.minDecryptionVersion ?? 1,
         minEncryptionVersion: current?.minEncryptionVersion ?? 0,
@@ -148,7 +154,7 @@ export class EmbeddedTransit implements Transit {
     return entry;
   }
 
-  private open(keyring: Keyring, ciphertext: string): TransitResult<Buffer> {
+  private open(keyring: Keyring, ciphertext: string, context: Buffer | undefined): TransitResult<Buffer> {
     try {
       const { version, payload } = parseCiphertext(ciphertext);
       if (version < keyring.minDecryptionVersion) {
@@ -165,7 +171,8 @@ export class EmbeddedTransit implements Transit {
       if (payload.length < NONCE_BYTES + TAG_BYTES) {
         return failed(new TransitError('MALFORMED_CIPHERTEXT', 'ciphertext is too short'));
       }
-      return ok(unseal(this.version(keyring, version).encryptionKey, payload));
+      const key = valueKey(keyring, this.version(keyring, version), context);
+      return key.ok ? ok(unseal(key.value, payload)) : key;
     } catch (error) {
       if (error instanceof TransitError) return failed(error);
       return failed(
@@ -173,6 +180,20 @@ export class EmbeddedTransit implements Transit {
       );
     }
   }
+}
+
+/**
+ * The AES key for one value: the version's key itself, or for a derived key HKDF-SHA256 of it with
+ * no salt and the context as info, 32 bytes, as OpenBao's keysutil derives it (KDF mode hkdf_sha256).
+ */
+function valueKey(keyring: Keyring, version: KeyVersion, context: Buffer | undefined): TransitResult<Buffer> {
+  if (!keyring.derived) return ok(version.encryptionKey);
+  if (context === undefined || context.length === 0) {
+    return failed(
+      new TransitError('INVALID_REQUEST', `key "${keyring.name}" is derived: every value needs its context`),
+    );
+  }
+  return ok(Buffer.from(hkdfSync('sha256', version.encryptionKey, Buffer.alloc(0), context, 32)));
 }
 
 function seal(key: Buffer, plaintext: Buffer): Buffer {
@@ -192,6 +213,7 @@ function info(keyring: Keyring): KeyInfo {
   return {
     name: keyring.name,
     type: 'aes256-gcm96',
+    derived: keyring.derived,
     latestVersion: keyring.latestVersion,
     minDecryptionVersion: keyring.minDecryptionVersion,
     minEncryptionVersion: keyring.minEncryptionVersion,

@@ -1,7 +1,22 @@
-import type { Metrics } from '../metrics/metrics.ts';
-import type { DecryptItem, EncryptItem, HmacItem, KeyInfo, KeySettings, Transit, TransitResult } from './transit.ts';
+import type {
+  DecryptItem,
+  EncryptItem,
+  HmacItem,
+  KeyInfo,
+  KeyOptions,
+  KeySettings,
+  Transit,
+  TransitResult,
+} from './transit.ts';
 
 type BatchOperation = 'encrypt' | 'decrypt' | 'rewrap' | 'hmac';
+
+/** The prom-client instruments it feeds (labels name operations and keys). */
+export interface TransitMetrics {
+  transitCalls: { inc(labels: { operation: BatchOperation; key: string; outcome: string }): void };
+  transitBatchSize: { observe(labels: { operation: BatchOperation }, value: number): void };
+  transitCallDuration: { startTimer(labels: { operation: BatchOperation }): () => unknown };
+}
 
 /** Counts and times the batch operations of a transit backend; labels name operations and keys, never values. */
 export class InstrumentedTransit implements Transit {
@@ -9,7 +24,7 @@ export class InstrumentedTransit implements Transit {
 
   constructor(
     private readonly inner: Transit,
-    private readonly metrics: Pick<Metrics, 'transitCalls' | 'transitBatchSize' | 'transitCallDuration'>,
+    private readonly metrics: TransitMetrics,
   ) {
     this.kind = inner.kind;
   }
@@ -33,8 +48,8 @@ export class InstrumentedTransit implements Transit {
   describe(): Promise<string> {
     return this.inner.describe();
   }
-  createKey(key: string): Promise<void> {
-    return this.inner.createKey(key);
+  createKey(key: string, options?: KeyOptions): Promise<void> {
+    return this.inner.createKey(key, options);
   }
   readKey(key: string): Promise<KeyInfo> {
     return this.inner.readKey(key);

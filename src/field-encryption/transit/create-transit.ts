@@ -1,4 +1,4 @@
-import type { TransitConfig } from '../config.ts';
+import type { TransitConfig } from '../../config.ts';
 import { EmbeddedTransit } from './embedded/embedded-transit.ts';
 import { KeyringStore } from './embedded/keyring-store.ts';
 import { loadMasterKey } from './embedded/master-key.ts';

@@ -10,7 +10,7 @@ export interface Transit {
   decrypt(key: string, items: readonly DecryptItem[]): Promise<TransitResult<Buffer>[]>;
   rewrap(key: string, items: readonly DecryptItem[]): Promise<TransitResult<string>[]>;
   hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]>;
-  createKey(key: string): Promise<void>;
+  createKey(key: string, options?: KeyOptions): Promise<void>;
   readKey(key: string): Promise<KeyInfo>;
   rotateKey(key: string): Promise<KeyInfo>;
   configureKey(key: string, settings: KeySettings): Promise<KeyInfo>;
@@ -23,10 +23,19 @@ export interface Transit {
 
 export interface EncryptItem {
   plaintext: Buffer;
+  /** For derived keys: the bytes the per-value key is derived from (the record's identity). */
+  context?: Buffer;
 }
 
 export interface DecryptItem {
   ciphertext: string;
+  /** For derived keys: the context the value was encrypted with. */
+  context?: Buffer;
+}
+
+export interface KeyOptions {
+  /** Derived key (Vault `derived: true`, HKDF-SHA256): every operation needs a context. */
+  derived?: boolean;
 }
 
 export interface HmacItem {
@@ -36,6 +45,8 @@ export interface HmacItem {
 export interface KeyInfo {
   name: string;
   type: string;
+  /** Each value's key is derived from its context (the record it is bound to). */
+  derived: boolean;
   latestVersion: number;
   minDecryptionVersion: number;
   minEncryptionVersion: number;

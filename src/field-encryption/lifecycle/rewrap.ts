@@ -1,9 +1,10 @@
-import { keyVersionOf } from '../transit/ciphertext.ts';
+import type { Replacement, StoredValues } from '../storage/stored-values.ts';
 import type { Transit } from '../transit/transit.ts';
-import type { Replacement, StoredCiphertexts } from './stored-ciphertexts.ts';
 
 export interface RewrapProgress {
   key: string;
+  /** `table.column` being rewrapped. */
+  column: string;
   done: number;
   total: number;
   ratePerSecond: number;
@@ -13,6 +14,8 @@ export interface RewrapProgress {
 
 export interface RewrapSummary {
   key: string;
+  /** `table.column` rewrapped; `*` for the sum over every column of the key. */
+  column: string;
   latestVersion: number;
   /** Values older than the latest version when the run started. */
   total: number;
@@ -32,37 +35,40 @@ export interface RewrapOptions {
 }
 
 /**
- * Moves every stored value under `key` to the key's latest version with transit rewrap, so the
- * plaintext never leaves the key management system. Online and resumable: it only ever selects
- * rows still below the latest version, and writes a row only if it is unchanged since it was read.
+ * Moves every value of one stored column to the key's latest version with transit rewrap, so the
+ * plaintext never leaves the key management system; bound values keep their record's context.
+ * Online and resumable: it only ever selects rows still below the latest version, and writes a row
+ * only if it is unchanged since it was read.
  */
 export async function rewrapStoredValues(
   transit: Transit,
-  store: StoredCiphertexts,
-  key: string,
+  store: StoredValues,
   options: RewrapOptions = {},
 ): Promise<RewrapSummary> {
+  const { key, label: column, bindTo } = store.column;
   const batchSize = options.batchSize ?? 500;
   const { latestVersion } = await transit.readKey(key);
   const total = await store.countBelow(latestVersion);
   const started = performance.now();
-  const summary: RewrapSummary = { key, latestVersion, total, rewrapped: 0, skipped: 0, failed: 0, seconds: 0 };
-  let afterSeq = 0;
+  const summary: RewrapSummary = { key, column, latestVersion, total, rewrapped: 0, skipped: 0, failed: 0, seconds: 0 };
+  let after: string | undefined;
   for (;;) {
     options.signal?.throwIfAborted();
-    const batch = await store.nextBelow(latestVersion, afterSeq, batchSize);
+    const batch = await store.next({ belowVersion: latestVersion, after, limit: batchSize });
     if (batch.length === 0) break;
-    afterSeq = batch[batch.length - 1]?.seq ?? afterSeq;
+    after = batch[batch.length - 1]?.id;
     const results = await transit.rewrap(
       key,
-      batch.map((row) => ({ ciphertext: row.ciphertext })),
+      batch.map((row) => ({
+        ciphertext: row.ciphertext,
+        ...(bindTo === undefined ? {} : { context: Buffer.from(row.id, 'utf8') }),
+      })),
     );
     const replacements: Replacement[] = [];
     batch.forEach((row, index) => {
       const result = results[index];
-      const version = result?.ok === true ? keyVersionOf(result.value) : null;
-      if (result?.ok !== true || version === null) summary.failed += 1;
-      else replacements.push({ id: row.id, previous: row.ciphertext, ciphertext: result.value, version });
+      if (result?.ok !== true) summary.failed += 1;
+      else replacements.push({ id: row.id, previous: row.ciphertext, ciphertext: result.value });
     });
     const written = await store.replace(replacements);
     summary.rewrapped += written;
@@ -72,6 +78,7 @@ export async function rewrapStoredValues(
     const ratePerSecond = elapsed > 0 ? done / elapsed : 0;
     options.onProgress?.({
       key,
+      column,
       done,
       total,
       ratePerSecond,

@@ -1,4 +1,4 @@
-import { TransitError, type TransitErrorCode } from '../transit/transit.ts';
+import { TransitError, type TransitErrorCode } from './transit/transit.ts';
 
 /**
  * What a client may learn of a transit failure. Messages of refused requests and bad ciphertext name

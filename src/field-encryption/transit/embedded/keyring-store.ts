@@ -11,6 +11,8 @@ export interface KeyVersion {
 
 export interface Keyring {
   name: string;
+  /** Values are encrypted under keys derived from their context (HKDF-SHA256, as Vault/OpenBao do). */
+  derived: boolean;
   latestVersion: number;
   minDecryptionVersion: number;
   minEncryptionVersion: number;
@@ -23,6 +25,7 @@ interface StoredVersion {
 }
 
 interface StoredKeyring {
+  derived?: boolean;
   latestVersion: number;
   minDecryptionVersion: number;
   minEncryptionVersion: number;
@@ -117,7 +120,7 @@ export class KeyringStore {
           createdAt: new Date(entry.createdAt),
         });
       }
-      keyrings.set(name, { ...keyring, name, versions });
+      keyrings.set(name, { ...keyring, name, derived: keyring.derived === true, versions });
     }
     this.keyrings = keyrings;
     // Only a file that was read completely counts as loaded: an unreadable one fails every call until fixed.
@@ -136,6 +139,7 @@ export class KeyringStore {
         };
       }
       stored.keys[name] = {
+        ...(keyring.derived ? { derived: true } : {}),
         latestVersion: keyring.latestVersion,
         minDecryptionVersion: keyring.minDecryptionVersion,
         minEncryptionVersion: keyring.minEncryptionVersion,

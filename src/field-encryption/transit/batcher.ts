@@ -1,8 +1,29 @@
 import DataLoader from 'dataloader';
-import type { TransitBatchingConfig } from '../config.ts';
 import type { Transit, TransitResult } from './transit.ts';
 
 type Operation = 'encrypt' | 'decrypt';
+
+export interface BatchingOptions {
+  /** Off: one call per value, as the original system did. */
+  enabled: boolean;
+  /** Under load, how long a small batch waits for company. */
+  windowMs: number;
+  /** Items per transit request. */
+  batchSize: number;
+}
+
+const SEPARATOR = '|'; // in neither base64 nor a vault:v<N>: ciphertext
+
+/** One dataloader key per value and context: the context (base64) then the value. */
+function loadKey(context: string | undefined, value: string): string {
+  return `${context === undefined ? '' : Buffer.from(context, 'utf8').toString('base64')}${SEPARATOR}${value}`;
+}
+
+function parseLoadKey(key: string): { value: string; context: { context?: Buffer } } {
+  const at = key.indexOf(SEPARATOR);
+  const context = key.slice(0, at);
+  return { value: key.slice(at + 1), context: context === '' ? {} : { context: Buffer.from(context, 'base64') } };
+}
 
 /**
  * Coalesces single-value encrypt/decrypt requests into batch calls, across requests: everything
@@ -22,20 +43,21 @@ export class TransitBatcher {
 
   constructor(
     readonly transit: Transit,
-    private readonly batching: Pick<TransitBatchingConfig, 'enabled' | 'windowMs' | 'batchSize'>,
+    private readonly batching: BatchingOptions,
   ) {}
 
-  encrypt(key: string, plaintext: string | Buffer): Promise<string> {
+  /** `context`: for a derived key, the identity of the record the value belongs to. */
+  encrypt(key: string, plaintext: string | Buffer, context?: string): Promise<string> {
     const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-    return this.loader<string>('encrypt', key).load(bytes.toString('base64'));
+    return this.loader<string>('encrypt', key).load(loadKey(context, bytes.toString('base64')));
   }
 
-  decrypt(key: string, ciphertext: string): Promise<Buffer> {
-    return this.loader<Buffer>('decrypt', key).load(ciphertext);
+  decrypt(key: string, ciphertext: string, context?: string): Promise<Buffer> {
+    return this.loader<Buffer>('decrypt', key).load(loadKey(context, ciphertext));
   }
 
-  async decryptText(key: string, ciphertext: string): Promise<string> {
-    return (await this.decrypt(key, ciphertext)).toString('utf8');
+  async decryptText(key: string, ciphertext: string, context?: string): Promise<string> {
+    return (await this.decrypt(key, ciphertext, context)).toString('utf8');
   }
 
   private loader<T>(operation: Operation, key: string): DataLoader<string, T> {
@@ -86,15 +108,16 @@ export class TransitBatcher {
   }
 
   private async run(operation: Operation, key: string, inputs: readonly string[]): Promise<Array<unknown>> {
+    const items = inputs.map(parseLoadKey);
     const results: TransitResult<unknown>[] =
       operation === 'encrypt'
         ? await this.transit.encrypt(
             key,
-            inputs.map((input) => ({ plaintext: Buffer.from(input, 'base64') })),
+            items.map(({ value, context }) => ({ plaintext: Buffer.from(value, 'base64'), ...context })),
           )
         : await this.transit.decrypt(
             key,
-            inputs.map((ciphertext) => ({ ciphertext })),
+            items.map(({ value, context }) => ({ ciphertext: value, ...context })),
           );
     return results.map((result) => (result.ok ? result.value : result.error));
   }

@@ -1,13 +1,20 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
-import { graphqlError } from '../graphql/errors.ts';
-import { transitFailureForClient } from '../graphql/transit-errors.ts';
-import type { TransitBatcher } from '../transit/batcher.ts';
+import { decryptionFailed } from '../errors.ts';
+import { TransitError } from '../transit/transit.ts';
+import type { Cipher } from './encrypted.ts';
+import { encryptedArgsOf } from './encrypted-args.ts';
 import { applyMask, type Mask } from './mask.ts';
 
-export interface DecryptionContext {
-  transit: TransitBatcher;
-  roles: ReadonlySet<string>;
+export interface DecryptForDirectiveOptions<TContext> {
+  /** Directive name in the SDL; `decryptFor` unless given. */
+  name?: string;
+  /** Name of the directive that declares the field's key; `encrypted` unless given. */
+  encryptedDirectiveName?: string;
+  /** The batcher serving this request. */
+  cipher: (context: TContext) => Cipher;
+  /** The caller's roles. */
+  roles: (context: TContext) => ReadonlySet<string>;
 }
 
 interface Grant {
@@ -18,9 +25,11 @@ interface Grant {
 /**
  * `@decryptFor(role, mask)`, repeatable: callers holding one of the roles read the value decrypted
  * (or masked, where the grant says so); everyone else reads what is stored, the ciphertext.
- * The key comes from the field's `@encrypted(key)`.
+ * The key, and the field holding the record's identity for bound values, come from the field's `@encrypted`.
  */
-export function decryptForDirective(directiveName = 'decryptFor', encryptedDirectiveName = 'encrypted') {
+export function decryptForDirective<TContext>(options: DecryptForDirectiveOptions<TContext>) {
+  const directiveName = options.name ?? 'decryptFor';
+  const encryptedDirectiveName = options.encryptedDirectiveName ?? 'encrypted';
   return {
     typeDefs: `"""
 How much of an encrypted value each role may read. Callers holding \`role\` read it decrypted
@@ -51,23 +60,40 @@ enum DecryptMask {
           const grants = getDirective(schema, fieldConfig, directiveName) as Grant[] | undefined;
           if (grants === undefined || grants.length === 0) return fieldConfig;
           const where = `${typeName}.${fieldName}`;
-          const key = (getDirective(schema, fieldConfig, encryptedDirectiveName)?.[0] as { key: string } | undefined)
-            ?.key;
-          if (key === undefined)
+          const encrypted = encryptedArgsOf(schema, fieldConfig, encryptedDirectiveName);
+          if (encrypted === undefined)
             throw new Error(`${where}: @${directiveName} needs @${encryptedDirectiveName}(key) on the same field`);
           if (isNonNullType(fieldConfig.type)) {
             throw new Error(
               `${where}: a @${directiveName} field must be nullable, so that a failed decryption fails only that field`,
             );
           }
+          const { key, bindTo, unboundKey } = encrypted;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
           return {
             ...fieldConfig,
-            resolve: async (source, args, context: DecryptionContext, info) => {
+            resolve: async (source, args, context: TContext, info) => {
               const stored: unknown = await resolve(source, args, context, info);
-              const mask = strongestGrant(grants, context.roles);
+              const mask = strongestGrant(grants, options.roles(context));
               if (mask === undefined || stored === null || stored === undefined) return stored;
-              const reveal = (ciphertext: unknown) => decrypt(context.transit, key, ciphertext, mask, where);
+              const cipher = options.cipher(context);
+              const recordId = bindTo === undefined ? undefined : (source as Record<string, unknown>)[bindTo];
+              const reveal = async (ciphertext: unknown) => {
+                if (ciphertext === null || ciphertext === undefined) return ciphertext;
+                try {
+                  if (bindTo !== undefined && (recordId === null || recordId === undefined)) {
+                    throw new TransitError('INVALID_REQUEST', `the record's ${bindTo} is missing`);
+                  }
+                  const contextId = recordId === undefined ? undefined : String(recordId);
+                  const plaintext = await cipher.decryptText(key, String(ciphertext), contextId).catch((error) => {
+                    if (unboundKey === undefined || !(error instanceof TransitError) || !error.isItemError) throw error;
+                    return cipher.decryptText(unboundKey, String(ciphertext));
+                  });
+                  return applyMask(plaintext, mask);
+                } catch (error) {
+                  throw decryptionFailed(where, error);
+                }
+              };
               return Array.isArray(stored) ? Promise.all(stored.map(reveal)) : reveal(stored);
             },
           };
@@ -81,19 +107,4 @@ function strongestGrant(grants: readonly Grant[], roles: ReadonlySet<string>): M
   const held = grants.filter((grant) => roles.has(grant.role)).map((grant) => grant.mask);
   for (const mask of ['NONE', 'FIRST6_LAST4', 'LAST4'] as const) if (held.includes(mask)) return mask;
   return undefined;
-}
-
-async function decrypt(transit: TransitBatcher, key: string, ciphertext: unknown, mask: Mask, where: string) {
-  if (ciphertext === null || ciphertext === undefined) return ciphertext;
-  try {
-    return applyMask(await transit.decryptText(key, String(ciphertext)), mask);
-  } catch (error) {
-    const { reason, description } = transitFailureForClient(error);
-    throw graphqlError(
-      'DECRYPTION_FAILED',
-      `${where} could not be decrypted: ${description}`,
-      { reason },
-      error instanceof Error ? error : undefined,
-    );
-  }
 }

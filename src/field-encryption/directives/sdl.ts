@@ -1,0 +1,14 @@
+import { decryptForDirective } from './decrypt-for.ts';
+import { encryptedDirective } from './encrypted.ts';
+
+const none = () => {
+  throw new Error('only the type definitions are used here');
+};
+
+/** The SDL of the field-encryption directives, as the factories define them (schema/directives.graphql is generated from it). */
+export function fieldEncryptionDirectivesSdl(): string {
+  return [
+    encryptedDirective({ cipher: none }).typeDefs,
+    decryptForDirective({ cipher: none, roles: none }).typeDefs,
+  ].join('\n');
+}

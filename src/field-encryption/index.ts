@@ -1,0 +1,50 @@
+/**
+ * Field encryption: the one entry the rest of the app imports. Directive factories, the Transit
+ * interface and its backends, the batcher, the stored-column registry and the key lifecycle.
+ * Nothing here knows about cards (or any other app).
+ */
+
+export { withBoundIdentity } from './directives/bound-identity.ts';
+export { type DecryptForDirectiveOptions, decryptForDirective } from './directives/decrypt-for.ts';
+export {
+  type Cipher,
+  type EncryptedDirectiveOptions,
+  type EncryptedObjectField,
+  encryptedDirective,
+  encryptedObjectFieldsOf,
+  encryptionKeysOf,
+} from './directives/encrypted.ts';
+export { applyMask, type Mask } from './directives/mask.ts';
+export { fieldEncryptionDirectivesSdl } from './directives/sdl.ts';
+export { decryptionFailed, encryptionUnavailable, fieldEncryptionError } from './errors.ts';
+export { type BindProgress, type BindSummary, bindStoredValues } from './lifecycle/bind.ts';
+export { KeyAdmin } from './lifecycle/key-admin.ts';
+export { RetireRefusedError, retireVersionsBelow } from './lifecycle/retire.ts';
+export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './lifecycle/rewrap.ts';
+export { checkDeclarations, DeclarationMismatchError } from './storage/check-declarations.ts';
+export { type StoredColumn, StoredColumnRegistry, storedColumnsOf } from './storage/stored-columns.ts';
+export { type AnyPgDatabase, StoredValues, type VersionCount } from './storage/stored-values.ts';
+export { transitCiphertext, transitCiphertextConstraints } from './storage/transit-ciphertext.ts';
+export { type BatchingOptions, TransitBatcher } from './transit/batcher.ts';
+export { keyVersionOf } from './transit/ciphertext.ts';
+export { createTransit } from './transit/create-transit.ts';
+export { EmbeddedTransit } from './transit/embedded/embedded-transit.ts';
+export { KeyringStore } from './transit/embedded/keyring-store.ts';
+export { ensureKeys } from './transit/ensure-keys.ts';
+export { InstrumentedTransit, type TransitMetrics } from './transit/instrumented-transit.ts';
+export type {
+  DecryptItem,
+  EncryptItem,
+  HmacItem,
+  KeyInfo,
+  KeyOptions,
+  KeySettings,
+  Transit,
+  TransitErrorCode,
+  TransitResult,
+} from './transit/transit.ts';
+export { TransitError } from './transit/transit.ts';
+export { type AppRoleCredentials, writeLeastPrivilege } from './transit/vault/least-privilege.ts';
+export { VaultSession, type VaultSessionOptions } from './transit/vault/vault-session.ts';
+export { VaultTransit } from './transit/vault/vault-transit.ts';
+export { transitFailureForClient } from './transit-errors.ts';

@@ -1,0 +1,115 @@
+import type { Replacement, StoredValues } from '../storage/stored-values.ts';
+import type { Transit } from '../transit/transit.ts';
+
+export interface BindProgress {
+  column: string;
+  /** Rows looked at so far, of `total`. */
+  done: number;
+  total: number;
+  bound: number;
+  ratePerSecond: number;
+  etaSeconds: number | undefined;
+}
+
+export interface BindSummary {
+  key: string;
+  fromKey: string;
+  column: string;
+  total: number;
+  /** Moved from `fromKey` to the derived key, bound to their row. */
+  bound: number;
+  /** Not ciphertext under `fromKey`: bound already (an earlier run, or written since). */
+  alreadyBound: number;
+  /** Changed by a writer between read and write; the writer's value stands. */
+  skipped: number;
+  seconds: number;
+}
+
+export interface BindOptions {
+  /** The non-derived key the values were encrypted under. */
+  fromKey: string;
+  batchSize?: number;
+  onProgress?: (progress: BindProgress) => void;
+  /** Stops between batches; rows written so far stay written, a rerun finishes the job. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Binds existing values to their rows: each value encrypted under the non-derived `fromKey` is
+ * decrypted and encrypted again under the column's derived key with the row's identity as context,
+ * a batch at a time, and written only where the row still holds what was read. Plaintext exists
+ * only in memory, for one batch, and is overwritten once encrypted. Online (writers keep writing
+ * bound values) and resumable: values that do not decrypt under `fromKey` are bound already.
+ */
+export async function bindStoredValues(
+  transit: Transit,
+  store: StoredValues,
+  options: BindOptions,
+): Promise<BindSummary> {
+  const { key, label: column, bindTo } = store.column;
+  if (bindTo === undefined) throw new Error(`${column} is not declared with bindTo; nothing to bind it to`);
+  const [from, to] = await Promise.all([transit.readKey(options.fromKey), transit.readKey(key)]);
+  if (from.derived)
+    throw new Error(`key ${options.fromKey} is derived already; bind moves values off a non-derived key`);
+  if (!to.derived)
+    throw new Error(`key ${key} is not derived; create it with derived: true (npm run transit -- setup)`);
+  const batchSize = options.batchSize ?? 250;
+  const total = await store.countAll();
+  const summary: BindSummary = {
+    key,
+    fromKey: options.fromKey,
+    column,
+    total,
+    bound: 0,
+    alreadyBound: 0,
+    skipped: 0,
+    seconds: 0,
+  };
+  const started = performance.now();
+  let after: string | undefined;
+  let done = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const batch = await store.next({ after, limit: batchSize });
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1]?.id;
+    const opened = await transit.decrypt(
+      options.fromKey,
+      batch.map((row) => ({ ciphertext: row.ciphertext })),
+    );
+    const legacy = batch.flatMap((row, index) => {
+      const result = opened[index];
+      return result?.ok === true ? [{ row, plaintext: result.value }] : [];
+    });
+    summary.alreadyBound += batch.length - legacy.length;
+    try {
+      const sealed = await transit.encrypt(
+        key,
+        legacy.map(({ row, plaintext }) => ({ plaintext, context: Buffer.from(row.id, 'utf8') })),
+      );
+      const replacements: Replacement[] = legacy.map(({ row }, index) => {
+        const result = sealed[index];
+        if (result?.ok !== true) throw result?.error ?? new Error('transit answered no ciphertext');
+        return { id: row.id, previous: row.ciphertext, ciphertext: result.value };
+      });
+      const written = await store.replace(replacements);
+      summary.bound += written;
+      summary.skipped += replacements.length - written;
+    } finally {
+      for (const { plaintext } of legacy) plaintext.fill(0);
+    }
+    done += batch.length;
+    const elapsed = (performance.now() - started) / 1000;
+    const ratePerSecond = elapsed > 0 ? done / elapsed : 0;
+    options.onProgress?.({
+      column,
+      done,
+      total,
+      bound: summary.bound,
+      ratePerSecond,
+      etaSeconds: ratePerSecond > 0 ? Math.max(0, total - done) / ratePerSecond : undefined,
+    });
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}

@@ -1,0 +1,64 @@
+import { getTableColumns, getTableName, is } from 'drizzle-orm';
+import { type PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { type CiphertextDeclaration, ciphertextDeclarationOf } from './transit-ciphertext.ts';
+
+/** One column holding transit ciphertext, as declared with `transitCiphertext` in the drizzle schema. */
+export interface StoredColumn extends Omit<CiphertextDeclaration, 'column' | 'versionColumn'> {
+  /** `table.column`, for messages. */
+  label: string;
+  table: PgTable;
+  ciphertext: PgColumn;
+  version: PgColumn;
+  /** The record's identity: the `bindTo` column, else the primary key. Bound values use it as context. */
+  identity: PgColumn;
+}
+
+/** The stored columns of a drizzle schema, by key: read from the declarations, never listed by hand. */
+export class StoredColumnRegistry {
+  constructor(readonly columns: readonly StoredColumn[]) {}
+
+  forKey(key: string): StoredColumn[] {
+    return this.columns.filter((column) => column.key === key);
+  }
+
+  keys(): Set<string> {
+    return new Set(this.columns.map((column) => column.key));
+  }
+}
+
+/** Finds every `transitCiphertext` column among the tables a drizzle schema module exports. */
+export function storedColumnsOf(schema: Record<string, unknown>): StoredColumnRegistry {
+  const found: StoredColumn[] = [];
+  for (const table of Object.values(schema)) {
+    if (!is(table, PgTable)) continue;
+    const columns = getTableColumns(table);
+    for (const column of Object.values(columns)) {
+      const declaration = ciphertextDeclarationOf(column);
+      if (declaration === undefined) continue;
+      const label = `${getTableName(table)}.${declaration.column}`;
+      const ciphertext = Object.values(columns).find((candidate) => candidate.name === declaration.column);
+      if (ciphertext === undefined) throw new Error(`${label}: ciphertext column not found`);
+      const identity =
+        declaration.bindTo === undefined
+          ? Object.values(columns).find((candidate) => candidate.primary)
+          : columns[declaration.bindTo];
+      if (identity === undefined) {
+        throw new Error(
+          declaration.bindTo === undefined
+            ? `${label}: the table needs a single-column primary key`
+            : `${label}: bindTo names ${declaration.bindTo}, which the table does not have`,
+        );
+      }
+      found.push({
+        key: declaration.key,
+        ...(declaration.bindTo === undefined ? {} : { bindTo: declaration.bindTo }),
+        label,
+        table,
+        ciphertext,
+        version: column,
+        identity,
+      });
+    }
+  }
+  return new StoredColumnRegistry(found);
+}

@@ -1,0 +1,72 @@
+import { getTableName, type SQL, sql } from 'drizzle-orm';
+import { check, index, integer, type PgColumn, text } from 'drizzle-orm/pg-core';
+
+/** What a column declared with `transitCiphertext` holds. */
+export interface CiphertextDeclaration {
+  /** Transit key the values are encrypted under. */
+  key: string;
+  /** Property (on the same table) of the record's identity, the derived key's context. */
+  bindTo?: string;
+  /** Database name of the ciphertext column. */
+  column: string;
+  /** Database name of the generated key-version column. */
+  versionColumn: string;
+}
+
+/** Declarations by the generated expression of their version column (how a built table is recognised). */
+const declarations = new WeakMap<SQL, CiphertextDeclaration>();
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * A column holding transit ciphertext, declared once: `...transitCiphertext('pan', { key: 'card-pan',
+ * bindTo: 'id' })` in a drizzle table gives the text column `pan` and the generated column
+ * `pan_key_version` (the version read out of the ciphertext by Postgres). Add
+ * `...transitCiphertextConstraints(table)` to the table's extras for the `vault:v<N>:` CHECK and the
+ * version index. The stored-column registry finds the column from this declaration.
+ */
+export function transitCiphertext<const TName extends string>(name: TName, options: { key: string; bindTo?: string }) {
+  const column = snakeCase(name);
+  const versionColumn = `${column}_key_version`;
+  const version = sql`(substring(${sql.identifier(column)} from '^vault:v([0-9]+):'))::integer`;
+  declarations.set(version, {
+    key: options.key,
+    column,
+    versionColumn,
+    ...(options.bindTo === undefined ? {} : { bindTo: options.bindTo }),
+  });
+  return {
+    [name]: text(column).notNull(),
+    [`${name}KeyVersion`]: integer(versionColumn).notNull().generatedAlwaysAs(version),
+  } as { [K in TName]: ReturnType<typeof ciphertextColumn> } & {
+    [K in `${TName}KeyVersion`]: ReturnType<typeof versionColumnOf>;
+  };
+}
+
+// Typing aids only: the builders transitCiphertext returns.
+function ciphertextColumn() {
+  return text('').notNull();
+}
+function versionColumnOf() {
+  return integer('').notNull().generatedAlwaysAs(sql``);
+}
+
+/** The declaration behind a built column, when it is the version column of a transit ciphertext. */
+export function ciphertextDeclarationOf(column: PgColumn): CiphertextDeclaration | undefined {
+  const generated = column.generated?.as;
+  return generated !== undefined && typeof generated === 'object' ? declarations.get(generated as SQL) : undefined;
+}
+
+/** CHECK `vault:v<N>:` on every transit ciphertext column of the table, and an index on its version column. */
+export function transitCiphertextConstraints(table: Record<string, PgColumn>) {
+  return Object.values(table).flatMap((column) => {
+    const declaration = ciphertextDeclarationOf(column);
+    if (declaration === undefined) return [];
+    const tableName = getTableName(column.table);
+    const ciphertext = sql.identifier(declaration.column);
+    return [
+      check(`${tableName}_${declaration.column}_is_ciphertext`, sql`${ciphertext} ~ '^vault:v[0-9]+:'`),
+      index(`${tableName}_${declaration.versionColumn}_idx`).on(column),
+    ];
+  });
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { asc } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CardRepository } from '../../src/cards/card-repository.ts';
+import * as databaseSchema from '../../src/db/schema.ts';
+import { creditCards } from '../../src/db/schema.ts';
+import {
+  bindStoredValues,
+  StoredValues,
+  storedColumnsOf,
+  type TransitResult,
+} from '../../src/field-encryption/index.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
+import { CREATE_CARD } from '../support/cards.ts';
+import { panFor } from '../support/luhn-pans.ts';
+import { finished, spawnTs } from '../support/spawn.ts';
+
+const CARDS = 10_000;
+const LEGACY_KEY = 'card-pan-unbound';
+
+function values<T>(results: TransitResult<T>[]): T[] {
+  return results.map((result) => {
+    if (!result.ok) throw result.error;
+    return result.value;
+  });
+}
+
+describe.each(backendSets())('binding 10,000 existing non-derived cards online [$name]', (set) => {
+  let backends: Backends;
+  let api: TestApi;
+  let store: StoredValues;
+  const expected = new Map<string, string>();
+
+  beforeAll(async () => {
+    backends = await set.open();
+    api = await startTestApi(backends);
+    const [column] = storedColumnsOf(databaseSchema).forKey('card-pan');
+    if (column === undefined) throw new Error('no stored column for card-pan');
+    store = new StoredValues(backends.database.db, column);
+    // What an existing deployment holds: PANs under a non-derived key, bound to nothing.
+    await backends.transit.createKey(LEGACY_KEY);
+    const cards = Array.from({ length: CARDS }, (_, index) => ({
+      id: randomUUID(),
+      name: `Old ${index}`,
+      pan: panFor(index),
+    }));
+    const repository = new CardRepository(backends.database.db);
+    for (let start = 0; start < CARDS; start += 2000) {
+      const slice = cards.slice(start, start + 2000);
+      const sealed = values(
+        await backends.transit.encrypt(
+          LEGACY_KEY,
+          slice.map((card) => ({ plaintext: Buffer.from(card.pan) })),
+        ),
+      );
+      await repository.createMany(
+        slice.map((card, index) => ({ id: card.id, name: card.name, pan: sealed[index] ?? '' })),
+      );
+    }
+    for (const card of cards) expected.set(card.id, card.pan);
+  }, 600_000);
+  /**
+   * On Postgres + OpenBao: `npm run transit -- bind` in its own process, SIGKILLed once it reports half
+   * the rows done. Embedded: PGlite is one process per database, so the run is stopped in-process
+   * between batches.
+   */
+  async function stopHalfWay(): Promise<{ done: number; total: number; bound: number; how: string }> {
+    const { database, transit } = backends.config;
+    if (database.kind === 'postgres' && transit.kind === 'vault' && transit.auth.method === 'token') {
+      const child = spawnTs('src/cli/transit.ts', ['bind', 'card-pan', '--from', LEGACY_KEY], {
+        DATABASE_URL: database.url,
+        VAULT_ADDR: transit.address,
+        VAULT_TOKEN: transit.auth.token,
+        VAULT_TRANSIT_MOUNT: transit.mount,
+        ALLOW_ROOT_TOKEN: 'true',
+        LOG_LEVEL: 'silent',
+      });
+      const exit = finished(child);
+      let last = { done: 0, total: 0, bound: 0, how: 'CLI process killed with SIGKILL' };
+      child.stderr?.on('data', (chunk: Buffer) => {
+        for (const match of chunk.toString().matchAll(/: (\d+)\/(\d+) \([\d.]+%\), (\d+) bound/g)) {
+          last = { ...last, done: Number(match[1]), total: Number(match[2]), bound: Number(match[3]) };
+          if (last.done >= CARDS / 2) child.kill('SIGKILL');
+        }
+      });
+      const result = await exit;
+      expect(result.code).toBeNull();
+      return last;
+    }
+    const controller = new AbortController();
+    let last = { done: 0, total: 0, bound: 0, how: 'stopped in-process between batches' };
+    await expect(
+      bindStoredValues(backends.transit, store, {
+        fromKey: LEGACY_KEY,
+        batchSize: 100,
+        signal: controller.signal,
+        onProgress: (step) => {
+          last = { ...last, done: step.done, total: step.total, bound: step.bound };
+          if (step.done >= CARDS / 2) controller.abort();
+        },
+      }),
+    ).rejects.toThrow();
+    return last;
+  }
+
+  afterAll(async () => {
+    await api?.close();
+    await backends?.close();
+  });
+
+  it('binds every card while a client keeps writing; stopped half-way and rerun, it finishes', async () => {
+    let writing = true;
+    const written: Array<Promise<void>> = [];
+    const writer = (async () => {
+      for (let index = 0; writing; index += 1) {
+        const pan = panFor(50_000 + index);
+        const answer = await api.gql<{ createCreditCard: { id: string } }>(CREATE_CARD, {
+          role: 'clerk',
+          variables: { input: { name: `New ${index}`, pan } },
+        });
+        expect(answer.errors).toBeUndefined();
+        const id = answer.data?.createCreditCard.id;
+        if (id !== undefined) expected.set(id, pan);
+      }
+    })();
+    written.push(writer);
+    while (expected.size === CARDS) await new Promise((resolve) => setTimeout(resolve, 10));
+    const beforeBind = expected.size;
+
+    const halfway = await stopHalfWay();
+    expect(halfway.done).toBeGreaterThanOrEqual(CARDS / 2);
+    expect(halfway.done).toBeLessThan(CARDS);
+
+    // Half the cards bound, half not: the client's next write lands in the middle of the migration.
+    const halfwaySize = expected.size;
+    while (expected.size === halfwaySize) await new Promise((resolve) => setTimeout(resolve, 10));
+    const rerun = await bindStoredValues(backends.transit, store, { fromKey: LEGACY_KEY, batchSize: 100 });
+    const writtenDuringBind = expected.size - beforeBind;
+    writing = false;
+    await Promise.all(written);
+    console.log(
+      `[bind] ${set.name}: first run stopped at ${halfway.done}/${halfway.total} (${halfway.bound} bound, ${halfway.how}); rerun: ${rerun.bound} bound, ${rerun.alreadyBound} bound already, ${rerun.skipped} changed meanwhile, ${rerun.total} rows in ${rerun.seconds.toFixed(1)} s; ${writtenDuringBind} cards written by the client during the runs`,
+    );
+    expect(writtenDuringBind).toBeGreaterThan(0);
+    // A killed run may have written one more batch after its last progress line: the rerun does the rest.
+    expect(rerun.bound).toBeGreaterThan(0);
+    expect(rerun.bound).toBeLessThanOrEqual(CARDS - halfway.bound);
+    expect(rerun.skipped).toBe(0);
+
+    const rows = await backends.database.db
+      .select({ id: creditCards.id, pan: creditCards.pan })
+      .from(creditCards)
+      .orderBy(asc(creditCards.seq));
+    expect(rows).toHaveLength(expected.size);
+    const bound = await backends.transit.decrypt(
+      'card-pan',
+      rows.map((row) => ({ ciphertext: row.pan, context: Buffer.from(row.id) })),
+    );
+    expect(values(bound).map((plaintext) => plaintext.toString())).toEqual(rows.map((row) => expected.get(row.id)));
+    const underLegacy = await backends.transit.decrypt(
+      LEGACY_KEY,
+      rows.map((row) => ({ ciphertext: row.pan })),
+    );
+    expect(underLegacy.filter((result) => result.ok)).toHaveLength(0);
+    const [first, second] = rows;
+    if (first === undefined || second === undefined) throw new Error('no rows');
+    const [moved] = await backends.transit.decrypt('card-pan', [
+      { ciphertext: first.pan, context: Buffer.from(second.id) },
+    ]);
+    expect(moved?.ok === false && moved.error.code).toBe('INVALID_CIPHERTEXT');
+  }, 600_000);
+});

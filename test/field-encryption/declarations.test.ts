@@ -1,0 +1,59 @@
+import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { describe, expect, it } from 'vitest';
+import { startApp } from '../../src/app.ts';
+import * as databaseSchema from '../../src/db/schema.ts';
+import {
+  DeclarationMismatchError,
+  encryptionKeysOf,
+  ensureKeys,
+  transitCiphertext,
+} from '../../src/field-encryption/index.ts';
+import { buildSchema } from '../../src/graphql/build-schema.ts';
+import { backendSets } from '../support/backends.ts';
+
+const patients = pgTable('patients', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  ...transitCiphertext('iban', { key: 'patient-iban' }),
+});
+
+describe.each(backendSets())('start-up refuses when encrypted fields and stored columns disagree [$name]', (set) => {
+  const startWith = async (drizzleSchema: Record<string, unknown>) => {
+    const backends = await set.open();
+    await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
+    try {
+      const app = await startApp(backends.config, {
+        database: backends.database,
+        transit: backends.transit,
+        drizzleSchema,
+      });
+      await app.close();
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      await backends.close();
+    }
+  };
+
+  it('an @encrypted key with no stored column', async () => {
+    const { creditCards: _, ...withoutCards } = databaseSchema;
+    const error = await startWith(withoutCards);
+    expect(error).toBeInstanceOf(DeclarationMismatchError);
+    expect((error as Error).message).toContain(
+      'CreditCard.pan is @encrypted(key: "card-pan"), but no stored column is declared with that key',
+    );
+  });
+
+  it('a stored column whose key no @encrypted object field names', async () => {
+    const error = await startWith({ ...databaseSchema, patients });
+    expect(error).toBeInstanceOf(DeclarationMismatchError);
+    expect((error as Error).message).toContain(
+      'patients.iban stores key "patient-iban", but no @encrypted object field in the schema names it',
+    );
+  });
+
+  it('starts when they agree', async () => {
+    expect(await startWith(databaseSchema)).toBeUndefined();
+  });
+});
