@@ -72,6 +72,31 @@ initialize "policies" {
   }
 }
 
+initialize "operator-policy" {
+  # For operations only: seal a node, hand over leadership, read the raft cluster's state. No transit
+  # access, no policy or auth changes.
+  request "transitql-operator" {
+    operation = "update"
+    path      = "sys/policies/acl/transitql-operator"
+    data = {
+      policy = <<-EOT
+        path "sys/seal" {
+          capabilities = ["update", "sudo"]
+        }
+        path "sys/step-down" {
+          capabilities = ["update", "sudo"]
+        }
+        path "sys/storage/raft/configuration" {
+          capabilities = ["read"]
+        }
+        path "sys/storage/raft/autopilot/state" {
+          capabilities = ["read"]
+        }
+      EOT
+    }
+  }
+}
+
 initialize "approle" {
   request "enable-approle" {
     operation = "update"
@@ -139,6 +164,37 @@ initialize "approle" {
         eval_source = "file"
         eval_type   = "string"
         path        = "/openbao/approle/transitql-key-admin.secret-id"
+      }
+    }
+  }
+  request "operator-role" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-operator"
+    data = {
+      token_policies = ["transitql-operator"]
+      token_ttl      = "15m"
+      token_max_ttl  = "1h"
+    }
+  }
+  request "operator-role-id" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-operator/role-id"
+    data = {
+      role_id = {
+        eval_source = "file"
+        eval_type   = "string"
+        path        = "/openbao/approle/transitql-operator.role-id"
+      }
+    }
+  }
+  request "operator-secret-id" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-operator/custom-secret-id"
+    data = {
+      secret_id = {
+        eval_source = "file"
+        eval_type   = "string"
+        path        = "/openbao/approle/transitql-operator.secret-id"
       }
     }
   }

@@ -7,14 +7,17 @@
 #   openbao-tls/openbao{,-key}.pem    SANs: openbao, openbao-1..3, localhost, 127.0.0.1
 #   postgres-tls/postgres{,-key}.pem  SANs: postgres, localhost, 127.0.0.1
 #   unseal/unseal.key                 32 random bytes: the static seal key (keep it off the data volume)
-#   approle/<role>.role-id|.secret-id for transitql-api and transitql-key-admin
+#   approle/<role>.role-id|.secret-id for transitql-api, transitql-key-admin, transitql-operator
+#                                     (read by the bootstrap node's self-initialization only)
+#   api-approle/role-id|secret-id     the API's own pair, the only one its container mounts
 # The CA's private key stays in ca-private/ : move it offline once the certificates exist.
 set -eu
 OUT="${1:-./secrets}"
 OPENBAO_UID="${OPENBAO_UID:-100}"
 POSTGRES_UID="${POSTGRES_UID:-999}"
+API_UID="${API_UID:-1000}"
 DAYS="${CERT_DAYS:-825}"
-mkdir -p "$OUT/ca" "$OUT/ca-private" "$OUT/openbao-tls" "$OUT/postgres-tls" "$OUT/unseal" "$OUT/approle"
+mkdir -p "$OUT/ca" "$OUT/ca-private" "$OUT/openbao-tls" "$OUT/postgres-tls" "$OUT/unseal" "$OUT/approle" "$OUT/api-approle"
 umask 077
 
 if [ ! -s "$OUT/ca/ca.pem" ]; then
@@ -45,19 +48,23 @@ if [ ! -s "$OUT/unseal/unseal.key" ]; then
   echo "created the static seal key: $OUT/unseal/unseal.key"
 fi
 
-for role in transitql-api transitql-key-admin; do
+for role in transitql-api transitql-key-admin transitql-operator; do
   for part in role-id secret-id; do
     file="$OUT/approle/$role.$part"
     # A UUID-shaped random value, without a trailing newline (read verbatim by OpenBao and the API).
     [ -s "$file" ] || openssl rand -hex 16 | sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/' | tr -d '\n' > "$file"
   done
 done
+cp "$OUT/approle/transitql-api.role-id" "$OUT/api-approle/role-id"
+cp "$OUT/approle/transitql-api.secret-id" "$OUT/api-approle/secret-id"
 
-# Owners: the OpenBao image runs as uid 100, the postgres image as uid 999 (keys must be theirs, 0600).
+# Owners: the OpenBao image runs as uid 100, postgres as uid 999, the API as uid 1000 (node); each
+# secret is readable by its consumer only (0600).
 if [ "$(id -u)" = 0 ]; then
   chown -R "$OPENBAO_UID" "$OUT/openbao-tls" "$OUT/unseal" "$OUT/approle"
   chown -R "$POSTGRES_UID" "$OUT/postgres-tls"
+  chown -R "$API_UID" "$OUT/api-approle"
 fi
-chmod 755 "$OUT/ca" "$OUT/openbao-tls" "$OUT/postgres-tls" "$OUT/unseal" "$OUT/approle"
-chmod 600 "$OUT/openbao-tls/openbao-key.pem" "$OUT/postgres-tls/postgres-key.pem" "$OUT/unseal/unseal.key"
-chmod 644 "$OUT"/approle/*
+chmod 755 "$OUT/ca" "$OUT/openbao-tls" "$OUT/postgres-tls" "$OUT/unseal" "$OUT/approle" "$OUT/api-approle"
+chmod 600 "$OUT/openbao-tls/openbao-key.pem" "$OUT/postgres-tls/postgres-key.pem" "$OUT/unseal/unseal.key" \
+  "$OUT"/approle/* "$OUT"/api-approle/*
