@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createTransit } from '../../src/transit/create-transit.ts';
-import { type TestApi, startTestApi } from './api.ts';
+import { startTestApi, type TestApi } from './api.ts';
 import { type Backends, createDatabase, dropDatabase, testConfig } from './backends.ts';
 import type { OpenBaoCluster } from './openbao-cluster.ts';
 

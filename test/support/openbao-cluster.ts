@@ -55,7 +55,11 @@ export class OpenBaoCluster {
       };
     });
     const cluster = new OpenBaoCluster(dir, secrets, binary, nodes);
-    for (const node of nodes) cluster.writeConfig(node, ports.map(([apiPort]) => apiPort));
+    for (const node of nodes)
+      cluster.writeConfig(
+        node,
+        ports.map(([apiPort]) => apiPort),
+      );
     for (let index = 0; index < size; index++) cluster.startNode(index);
     await cluster.waitServing(60_000);
     if (size === 3) await cluster.waitVoters(3, 60_000);
@@ -94,7 +98,9 @@ export class OpenBaoCluster {
           timeout: 5_000,
           headers: {
             ...(token === undefined ? {} : { 'X-Vault-Token': token }),
-            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
           },
         },
         (response) => {
