@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTransit } from '../../src/transit/create-transit.ts';
 import type { TestApi } from '../support/api.ts';
 import type { Backends } from '../support/backends.ts';
+import { testConfig } from '../support/backends.ts';
 import { countCards } from '../support/cards.ts';
 import { startApiOnCluster } from '../support/cluster-api.ts';
 import { createCard, listCards, readyz } from '../support/cluster-traffic.ts';
-import { findBao } from '../support/global-setup.ts';
+import { findBao, freePort } from '../support/global-setup.ts';
 import { OpenBaoCluster } from '../support/openbao-cluster.ts';
 import { describeOnRealBackends } from '../support/real-only.ts';
 
@@ -53,6 +55,40 @@ describeOnRealBackends('OpenBao in server mode from deploy/openbao, one node', (
     ] as const) {
       const answer = await cluster.request(0, method, apiPath, token, {});
       expect(answer.status, `${method} ${apiPath}: ${JSON.stringify(answer.body)}`).toBe(403);
+    }
+  });
+
+  it('moves on to the next address when one is unreachable, and names every node when none serves', async () => {
+    const dead = `https://127.0.0.1:${await freePort()}`;
+    const { roleId, secretId } = cluster.credentials('transitql-api');
+    const transitOn = (addresses: string[]) =>
+      createTransit(
+        testConfig({
+          VAULT_ADDR: addresses.join(','),
+          VAULT_CACERT: cluster.caFile,
+          VAULT_ROLE_ID: roleId,
+          VAULT_SECRET_ID: secretId,
+          VAULT_RETRIES: '0',
+        }).transit,
+      );
+    const failover = transitOn([dead, ...cluster.addresses]);
+    try {
+      const [encrypted] = await failover.encrypt('card-pan', [{ plaintext: Buffer.from('4539296620131157') }]);
+      expect(encrypted?.ok && encrypted.value).toMatch(/^vault:v1:/);
+      await expect(failover.health()).resolves.toBeUndefined();
+    } finally {
+      await failover.close();
+    }
+    const nowhere = transitOn([dead, `https://127.0.0.1:${await freePort()}`]);
+    try {
+      await expect(nowhere.readKey('card-pan')).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringMatching(
+          /^no Vault\/OpenBao node serves: vault at https:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\); vault at https:\/\/127\.0\.0\.1:\d+ is unreachable/,
+        ),
+      });
+    } finally {
+      await nowhere.close();
     }
   });
 
