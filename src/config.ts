@@ -45,6 +45,15 @@ const httpUrl = z
   )
   .optional();
 
+/** One address, or several comma-separated (the nodes of one cluster). */
+const httpUrlList = z
+  .string()
+  .transform((value) => value.split(',').map((address) => address.trim().replace(/\/+$/, '')))
+  .refine((addresses) => addresses.every((address) => httpUrl.safeParse(address).success && address !== ''), {
+    message: 'must be http:// or https:// URLs, comma-separated',
+  })
+  .optional();
+
 const base64Key = z
   .string()
   .refine((value) => Buffer.from(value, 'base64').length === 32, {
@@ -62,8 +71,10 @@ const envSchema = z.object({
 
   DATABASE_URL: z.preprocess((value) => (value === '' ? undefined : value), postgresUrl),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_CACERT: optionalText,
 
-  VAULT_ADDR: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),
+  VAULT_ADDR: z.preprocess((value) => (value === '' ? undefined : value), httpUrlList),
+  VAULT_ADDRS: z.preprocess((value) => (value === '' ? undefined : value), httpUrlList),
   VAULT_TOKEN: optionalText,
   VAULT_ROLE_ID: optionalText,
   VAULT_SECRET_ID: optionalText,
@@ -118,11 +129,19 @@ export interface Config {
   graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
-  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
+  database: PostgresConfig | { kind: 'pglite'; dataDir: string | undefined };
   transit: TransitConfig;
   auth: AuthConfig;
   limits: { maxPageSize: number; maxBulkSize: number };
   queryLimits: QueryLimits;
+}
+
+export interface PostgresConfig {
+  kind: 'postgres';
+  url: string;
+  poolSize: number;
+  /** CA the server certificate must chain to (sslmode=verify-full or verify-ca in the URL). */
+  caCertFile?: string | undefined;
 }
 
 /** Bounds on the shape of one GraphQL document, enforced before it runs. */
@@ -144,7 +163,10 @@ export interface TransitBatchingConfig {
 export type TransitConfig =
   | {
       kind: 'vault';
+      /** The first node's address (where `transit setup` and the tests go first). */
       address: string;
+      /** Every node of the cluster; requests move on to the next one when a node is down or sealed. */
+      addresses: string[];
       mount: string;
       namespace: string | undefined;
       auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string };
@@ -192,7 +214,8 @@ function transitConfig(env: Env): TransitConfig {
     enabled: env.TRANSIT_BATCHING,
     windowMs: env.TRANSIT_BATCH_WINDOW_MS,
   };
-  if (env.VAULT_ADDR === undefined) {
+  const addresses = env.VAULT_ADDRS ?? env.VAULT_ADDR;
+  if (addresses === undefined) {
     return {
       kind: 'embedded',
       keyDir: path.resolve(env.DATA_DIR, 'transit'),
@@ -223,7 +246,8 @@ function transitConfig(env: Env): TransitConfig {
   }
   return {
     kind: 'vault',
-    address: env.VAULT_ADDR.replace(/\/+$/, ''),
+    address: addresses[0] as string,
+    addresses,
     mount: env.VAULT_TRANSIT_MOUNT,
     namespace: env.VAULT_NAMESPACE,
     auth,
@@ -234,6 +258,16 @@ function transitConfig(env: Env): TransitConfig {
     allowRootToken: env.ALLOW_ROOT_TOKEN,
     batching,
   };
+}
+
+const VERIFYING_SSL_MODES = new Set(['verify-full', 'verify-ca']);
+
+function postgresConfig(url: string, env: Env): PostgresConfig {
+  const sslmode = new URL(url).searchParams.get('sslmode');
+  if (env.DATABASE_CACERT !== undefined && (sslmode === null || !VERIFYING_SSL_MODES.has(sslmode))) {
+    fail('DATABASE_CACERT', 'needs sslmode=verify-full (or verify-ca) in DATABASE_URL');
+  }
+  return { kind: 'postgres', url, poolSize: env.DATABASE_POOL_SIZE, caCertFile: env.DATABASE_CACERT };
 }
 
 function authConfig(env: Env): AuthConfig {
@@ -271,7 +305,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     database:
       env.DATABASE_URL === undefined
         ? { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') }
-        : { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+        : postgresConfig(env.DATABASE_URL, env),
     transit: transitConfig(env),
     auth: authConfig(env),
     limits: { maxPageSize: env.MAX_PAGE_SIZE, maxBulkSize: env.MAX_BULK_SIZE },

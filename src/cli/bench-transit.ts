@@ -101,7 +101,7 @@ async function vaultBackend(config: Extract<TransitConfig, { kind: 'vault' }>): 
     transit,
     naiveSampleLimit: VAULT_NAIVE_SAMPLE,
     dispose: async () => {
-      await session.client.unmount({ mount_point: mount });
+      await session.request('DELETE', `/sys/mounts/${mount}`, undefined, 'unmount the bench mount');
       await transit.close();
     },
   };

@@ -5,7 +5,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Config } from '../config.ts';
+import type { Config, PostgresConfig } from '../config.ts';
+import { postgresSsl } from './postgres-tls.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -27,12 +28,24 @@ export class DatabaseUnavailableError extends Error {
 
 /** Opens Postgres through postgres.js when a URL is configured, else PGlite (in a directory, or in memory). */
 export async function openDatabase(config: Config['database']): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url, config.poolSize) : openPglite(config.dataDir);
+  return config.kind === 'postgres' ? openPostgres(config) : openPglite(config.dataDir);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(config: PostgresConfig): Promise<Database> {
+  const { url, poolSize } = config;
   const target = describeUrl(url);
-  const client = postgres(url, { max: poolSize, connect_timeout: 10, onnotice: () => {} });
+  let ssl: ReturnType<typeof postgresSsl>;
+  try {
+    ssl = postgresSsl(config);
+  } catch (error) {
+    throw new DatabaseUnavailableError(`DATABASE_CACERT ${config.caCertFile} cannot be read: ${reason(error)}`);
+  }
+  const client = postgres(url, {
+    max: poolSize,
+    connect_timeout: 10,
+    onnotice: () => {},
+    ...(ssl === undefined ? {} : { ssl }),
+  });
   const db = drizzlePostgres(client, { schema });
   const database: Database = {
     kind: 'postgres',

@@ -16,11 +16,13 @@ if (!present) console.warn(`skipping the docker-compose checks: ${DOCKER_COMPOSE
 interface Service {
   image?: string;
   build?: unknown;
+  profiles?: string[];
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 }
 
 async function resolvedCompose(): Promise<{ services: Record<string, Service> }> {
@@ -30,42 +32,99 @@ async function resolvedCompose(): Promise<{ services: Record<string, Service> }>
   return parse(stdout);
 }
 
+/** The services `docker compose up` starts: those without a profile. */
+async function defaultServices(): Promise<Record<string, Service>> {
+  const { services } = await resolvedCompose();
+  return Object.fromEntries(Object.entries(services).filter(([, service]) => service.profiles === undefined));
+}
+
+const OPENBAO_NODES = ['openbao-1', 'openbao-2', 'openbao-3'];
+
 describe.skipIf(!present)('docker-compose.yml', () => {
   it('is valid for docker-compose', async () => {
     await expect(run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'])).resolves.toBeDefined();
   });
 
-  it('starts services in order: healthy backends, completed setup, healthy API', async () => {
-    const { services } = await resolvedCompose();
-    expect(Object.keys(services).sort()).toEqual(['api', 'openbao', 'postgres', 'processor', 'setup']);
-    for (const name of ['postgres', 'openbao', 'api']) expect(services[name]?.healthcheck?.test, name).toBeDefined();
-    expect(services.setup?.depends_on).toEqual({ openbao: { condition: 'service_healthy' } });
-    expect(services.api?.depends_on).toEqual({
-      postgres: { condition: 'service_healthy' },
-      openbao: { condition: 'service_healthy' },
-      setup: { condition: 'service_completed_successfully' },
-    });
-    expect(services.processor?.depends_on).toEqual({ api: { condition: 'service_healthy' } });
-    expect(services.setup?.command).toEqual([
-      'npm',
-      'run',
-      'transit',
-      '--',
-      'setup',
-      '--out',
-      '/credentials/approle.json',
+  it('runs OpenBao in server mode by default: 3 raft nodes on the committed config, no dev flag anywhere', async () => {
+    const services = await defaultServices();
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'openbao-1',
+      'openbao-2',
+      'openbao-3',
+      'postgres',
+      'processor',
+      'secrets-setup',
     ]);
+    for (const name of OPENBAO_NODES) {
+      const node = services[name] as Service;
+      expect(node.image, name).toBe('openbao/openbao:2.7.2');
+      expect([...(node.entrypoint ?? []), ...(node.command ?? [])], name).toEqual([
+        'bao',
+        'server',
+        '-config=/openbao/config',
+      ]);
+      expect(node.environment?.BAO_RAFT_NODE_ID, name).toBe(name);
+      expect(node.environment?.BAO_API_ADDR, name).toBe(`https://${name}:8200`);
+      expect(
+        node.volumes?.some((volume) => volume.endsWith('deploy/openbao/openbao.hcl:/openbao/config/openbao.hcl:ro')),
+        name,
+      ).toBe(true);
+      // The seal key is mounted read-only from its own volume, apart from the node's data volume.
+      expect(node.volumes, name).toContain('unseal-key:/openbao/unseal:ro');
+      expect(node.volumes, name).toContain(`${name}-data:/openbao/file:rw`);
+    }
+    const initializing = OPENBAO_NODES.filter((name) =>
+      services[name]?.volumes?.some((volume) => volume.includes('initialize.hcl')),
+    );
+    expect(initializing).toEqual(['openbao-1']);
+    expect(JSON.stringify(services)).not.toMatch(/-dev\b|-dev-|dev-root|VAULT_TOKEN|ALLOW_ROOT_TOKEN/);
   });
 
-  it('gives the root token to the setup service only', async () => {
+  it('gives every service a health check, in the default and the dev profile', async () => {
     const { services } = await resolvedCompose();
-    expect(services.setup?.environment?.VAULT_TOKEN).toBeTruthy();
-    for (const name of ['api', 'processor']) {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck?.test, name).toEqual(expect.arrayContaining([expect.any(String)]));
+    }
+  });
+
+  it('starts services in order and connects over verified TLS only', async () => {
+    const services = await defaultServices();
+    const completedSetup = { 'secrets-setup': { condition: 'service_completed_successfully' } };
+    for (const name of [...OPENBAO_NODES, 'postgres']) expect(services[name]?.depends_on, name).toEqual(completedSetup);
+    expect(services.api?.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      'openbao-1': { condition: 'service_healthy' },
+      'openbao-2': { condition: 'service_started' },
+      'openbao-3': { condition: 'service_started' },
+    });
+    expect(services.processor?.depends_on).toEqual({ api: { condition: 'service_healthy' } });
+    const api = services.api?.environment ?? {};
+    expect(api.VAULT_ADDR).toBe('https://openbao-1:8200,https://openbao-2:8200,https://openbao-3:8200');
+    expect(api.VAULT_CACERT).toBe('/run/transitql/ca/ca.pem');
+    expect(api.DATABASE_URL).toMatch(/^postgres:\/\/transitql:[^@]*@postgres:5432\/transitql\?sslmode=verify-full$/);
+    expect(api.DATABASE_CACERT).toBe('/run/transitql/ca/ca.pem');
+    expect(services.postgres?.command).toEqual(
+      expect.arrayContaining(['ssl=on', 'hba_file=/etc/postgresql/pg_hba.conf']),
+    );
+    const hba = await readFile('deploy/postgres/pg_hba.conf', 'utf8');
+    expect(hba).toMatch(/^hostssl\s+all\s+all\s+all\s+scram-sha-256$/m);
+    expect(hba).toMatch(/^host\s+all\s+all\s+all\s+reject$/m);
+    // The API mounts the CA and its own AppRole pair: not the seal key, not the other roles' secrets.
+    expect(services.api?.volumes?.sort()).toEqual(['api-approle:/run/transitql/approle:ro', 'ca:/run/transitql/ca:ro']);
+  });
+
+  it('keeps dev mode, its root token and the setup that uses it in the "dev" profile only', async () => {
+    const { services } = await resolvedCompose();
+    const dev = Object.entries(services).filter(([, service]) => service.profiles?.includes('dev'));
+    expect(dev.map(([name]) => name).sort()).toEqual(['api-dev', 'openbao-dev', 'setup-dev']);
+    expect(services['openbao-dev']?.command).toContain('-dev');
+    expect(services['setup-dev']?.environment?.VAULT_TOKEN).toBeTruthy();
+    for (const name of ['api', 'api-dev', 'processor']) {
       const environment = services[name]?.environment ?? {};
       expect(Object.keys(environment), name).not.toContain('VAULT_TOKEN');
-      expect(Object.values(environment), name).not.toContain(services.setup?.environment?.VAULT_TOKEN);
+      expect(Object.values(environment), name).not.toContain(services['setup-dev']?.environment?.VAULT_TOKEN);
     }
-    expect(services.api?.entrypoint?.join('\n')).toContain("['transitql-api'].secretId");
   });
 
   it('builds the API image from node:20-slim and runs it as a non-root user', async () => {

@@ -28,7 +28,30 @@ describe('configuration [embedded]', () => {
     });
   });
 
+  it('takes several OpenBao nodes from VAULT_ADDR (comma-separated) or VAULT_ADDRS', () => {
+    const nodes = ['https://openbao-1:8200', 'https://openbao-2:8200', 'https://openbao-3:8200'];
+    for (const env of [
+      { VAULT_ADDR: 'https://openbao-1:8200/, https://openbao-2:8200,https://openbao-3:8200' },
+      { VAULT_ADDRS: nodes.join(','), VAULT_ADDR: 'http://ignored:8200' },
+    ]) {
+      const config = loadConfig({ ...env, VAULT_TOKEN: 't' });
+      expect(config.transit).toMatchObject({ kind: 'vault', address: nodes[0], addresses: nodes });
+    }
+  });
+
+  it('reads the Postgres CA from DATABASE_CACERT with sslmode=verify-full', () => {
+    const url = 'postgres://u:p@db:5432/app?sslmode=verify-full';
+    const config = loadConfig({ DATABASE_URL: url, DATABASE_CACERT: '/etc/ca.pem' });
+    expect(config.database).toEqual({ kind: 'postgres', url, poolSize: 10, caCertFile: '/etc/ca.pem' });
+  });
+
   it.each([
+    [{ VAULT_ADDR: 'https://a:8200,vault:8200' }, /^VAULT_ADDR is invalid/],
+    [{ VAULT_ADDRS: 'https://a:8200,,https://b:8200' }, /^VAULT_ADDRS is invalid/],
+    [
+      { DATABASE_URL: 'postgres://u@db/app?sslmode=require', DATABASE_CACERT: '/ca.pem' },
+      /^DATABASE_CACERT needs sslmode=verify-full/,
+    ],
     [{ DATABASE_URL: 'localhost:5432' }, /^DATABASE_URL is invalid/],
     [{ VAULT_ADDR: 'vault:8200' }, /^VAULT_ADDR is invalid/],
     [{ VAULT_ADDR: 'http://vault:8200', VAULT_ROLE_ID: 'r' }, /^VAULT_SECRET_ID is required/],

@@ -98,7 +98,7 @@ async function openReal(
   };
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await sql.unsafe(`create database "${name}"`);
@@ -110,7 +110,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<string> {
   return url.toString();
 }
 
-async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
+export async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {

@@ -25,7 +25,7 @@ function policy(rules: Array<[path: string, capability: Capability]>): string {
 }
 
 /** The API may only use the schema's keys: encrypt, decrypt, rewrap, hmac, and read their versions. */
-function apiPolicy(mount: string, keys: Iterable<string>): string {
+export function apiPolicy(mount: string, keys: Iterable<string>): string {
   return policy(
     [...keys].flatMap(
       (key): Array<[string, Capability]> => [
@@ -40,7 +40,7 @@ function apiPolicy(mount: string, keys: Iterable<string>): string {
 }
 
 /** Key administration: rotate, configure (retire) and rewrap the schema's keys; no encrypt or decrypt. */
-function keyAdminPolicy(mount: string, keys: Iterable<string>): string {
+export function keyAdminPolicy(mount: string, keys: Iterable<string>): string {
   return policy(
     [...keys].flatMap(
       (key): Array<[string, Capability]> => [

@@ -4,9 +4,10 @@ import pRetry from 'p-retry';
 import type { TransitConfig } from '../../../config.ts';
 import { TransitError } from '../transit.ts';
 import { classifyVaultError, isVaultResponseError, TransientVaultError } from './vault-errors.ts';
+import { type VaultNode, VaultNodes } from './vault-nodes.ts';
 
 type VaultConfig = Extract<TransitConfig, { kind: 'vault' }>;
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 
 export interface VaultSessionOptions {
   /** Called for every HTTP request sent, retries included (metrics, tests). */
@@ -14,12 +15,14 @@ export interface VaultSessionOptions {
 }
 
 /**
- * An authenticated connection to Vault/OpenBao: TLS options, request timeout, retries with backoff
- * for transient failures only, and a token that is renewed (or re-obtained through AppRole) before
- * it expires.
+ * An authenticated connection to Vault/OpenBao: TLS options, request timeout, failover between the
+ * cluster's nodes, retries with backoff for transient failures only, and a token that is renewed
+ * (or re-obtained through AppRole) before it expires.
  */
 export class VaultSession {
-  readonly client: nodeVault.client;
+  readonly nodes: VaultNodes;
+  /** The client whose token node-vault renews (the node that logged in). */
+  private renewing: nodeVault.client | undefined;
   private loggedIn: Promise<void> | undefined;
   /** The TTL of a freshly issued token; a renewal granting less has reached the token's max TTL. */
   private issuedTtl = 0;
@@ -28,45 +31,69 @@ export class VaultSession {
     readonly config: VaultConfig,
     private readonly options: VaultSessionOptions = {},
   ) {
-    this.client = nodeVault({
-      apiVersion: 'v1',
-      endpoint: config.address,
-      namespace: config.namespace,
-      token: config.auth.method === 'token' ? config.auth.token : undefined,
-      requestOptions: { timeout: config.timeoutMs, ...tlsOptions(config) },
-    });
-    this.client.on('token:expired', () => this.relogin());
-    this.client.on('token:renewed', (result: { auth?: { lease_duration?: number } }) => {
-      if ((result.auth?.lease_duration ?? 0) < this.issuedTtl) this.relogin();
-    });
-    this.client.on('token:error:renew', () => this.relogin());
+    const tls = tlsOptions(config);
+    this.nodes = new VaultNodes(
+      config.addresses.map((address) => {
+        const client = nodeVault({
+          apiVersion: 'v1',
+          endpoint: address,
+          namespace: config.namespace,
+          token: config.auth.method === 'token' ? config.auth.token : undefined,
+          requestOptions: { timeout: config.timeoutMs, ...tls },
+        });
+        client.on('token:expired', () => this.relogin());
+        client.on('token:renewed', (result: { auth?: { lease_duration?: number } }) => {
+          if ((result.auth?.lease_duration ?? 0) < this.issuedTtl) this.relogin();
+        });
+        client.on('token:error:renew', () => this.relogin());
+        return { address, client };
+      }),
+    );
+  }
+
+  /** Health of the first node that serves (unsealed, active or standby); UNAVAILABLE when none does. */
+  async health(): Promise<{ version?: string; address: string }> {
+    return this.nodes.onAnyNode(
+      async ({ address, client }) => {
+        const health = (await client.health({ standbyok: true, perfstandbyok: true })) as {
+          sealed?: boolean;
+          initialized?: boolean;
+          version?: string;
+        };
+        if (health.initialized === false)
+          throw new TransientVaultError('UNAVAILABLE', `vault at ${address} is not initialized`);
+        if (health.sealed === true) throw new TransientVaultError('UNAVAILABLE', `vault at ${address} is sealed`);
+        return { version: health.version, address };
+      },
+      (error, node) => this.classify(error, node, 'health check'),
+    );
   }
 
   /** Sends one request; a 400 carrying batch_results is returned as the partial answer it is. */
   async request<T>(method: Method, path: string, body?: unknown, operation = path): Promise<T> {
     await this.login();
     return pRetry(
-      async () => {
-        this.options.onRequest?.(path);
-        try {
-          // client.request skips the client's requestOptions, so the timeout must be given per call.
-          const options = { method, path, json: body ?? {}, timeout: this.config.timeoutMs };
-          return (await this.client.request(options)) as T;
-        } catch (error) {
-          if (
-            isVaultResponseError(error) &&
-            error.response.statusCode === 400 &&
-            hasBatchResults(error.response.body)
-          ) {
-            return error.response.body as T;
-          }
-          throw classifyVaultError(error, {
-            operation,
-            address: this.config.address,
-            timeoutMs: this.config.timeoutMs,
-          });
-        }
-      },
+      () =>
+        this.nodes.onAnyNode(
+          async ({ client }) => {
+            this.options.onRequest?.(path);
+            try {
+              // client.request skips the client's requestOptions, so the timeout must be given per call.
+              const options = { method, path, json: body ?? {}, timeout: this.config.timeoutMs };
+              return (await client.request(options)) as T;
+            } catch (error) {
+              if (
+                isVaultResponseError(error) &&
+                error.response.statusCode === 400 &&
+                hasBatchResults(error.response.body)
+              ) {
+                return error.response.body as T;
+              }
+              throw error;
+            }
+          },
+          (error, node) => this.classify(error, node, operation),
+        ),
       {
         retries: this.config.retries,
         minTimeout: 100,
@@ -87,7 +114,11 @@ export class VaultSession {
   }
 
   close(): void {
-    this.client.stopTokenRenewal();
+    this.renewing?.stopTokenRenewal();
+  }
+
+  private classify(error: unknown, node: VaultNode, operation: string): TransitError {
+    return classifyVaultError(error, { operation, address: node.address, timeoutMs: this.config.timeoutMs });
   }
 
   private relogin(): void {
@@ -99,29 +130,34 @@ export class VaultSession {
   }
 
   private async authenticate(): Promise<void> {
-    const context = { address: this.config.address, timeoutMs: this.config.timeoutMs };
     const { auth } = this.config;
     if (auth.method === 'approle') {
-      try {
-        await this.client.approleLogin({
-          mount_point: this.config.approleMount,
-          role_id: auth.roleId,
-          secret_id: auth.secretId,
-        });
-      } catch (error) {
-        throw classifyVaultError(error, { ...context, operation: 'AppRole login' });
-      }
+      const login = await this.nodes.onAnyNode(
+        ({ client }) =>
+          client.approleLogin({
+            mount_point: this.config.approleMount,
+            role_id: auth.roleId,
+            secret_id: auth.secretId,
+          }) as Promise<{ auth: { client_token: string } }>,
+        (error, node) => this.classify(error, node, 'AppRole login'),
+      );
+      this.nodes.setToken(login.auth.client_token);
     }
-    let self: { data?: { policies?: string[]; ttl?: number; renewable?: boolean } };
-    try {
-      self = await this.client.tokenLookupSelf();
-    } catch (error) {
-      const classified = classifyVaultError(error, { ...context, operation: 'token lookup' });
-      if (classified.code === 'FORBIDDEN') {
-        throw new TransitError('FORBIDDEN', `vault at ${this.config.address} rejected the token (invalid or expired)`);
-      }
-      throw classified;
-    }
+    const { self, node } = await this.nodes.onAnyNode(
+      async (candidate) => ({
+        self: (await candidate.client.tokenLookupSelf()) as {
+          data?: { policies?: string[]; ttl?: number; renewable?: boolean };
+        },
+        node: candidate,
+      }),
+      (error, candidate) => {
+        const classified = this.classify(error, candidate, 'token lookup');
+        if (classified.code === 'FORBIDDEN') {
+          return new TransitError('FORBIDDEN', `vault at ${candidate.address} rejected the token (invalid or expired)`);
+        }
+        return classified;
+      },
+    );
     if (self.data?.policies?.includes('root') === true && !this.config.allowRootToken) {
       throw new TransitError(
         'FORBIDDEN',
@@ -130,7 +166,9 @@ export class VaultSession {
     }
     if ((self.data?.ttl ?? 0) > 0 && self.data?.renewable === true) {
       this.issuedTtl = self.data.ttl ?? 0;
-      await this.client.startTokenRenewal({ ttl: self.data.ttl });
+      this.renewing?.stopTokenRenewal();
+      this.renewing = node.client;
+      await node.client.startTokenRenewal({ ttl: self.data.ttl });
     }
   }
 }

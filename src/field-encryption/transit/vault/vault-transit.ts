@@ -13,7 +13,7 @@ import {
   TransitError,
   type TransitResult,
 } from '../transit.ts';
-import { classifyVaultError, itemError } from './vault-errors.ts';
+import { itemError } from './vault-errors.ts';
 import type { VaultSession } from './vault-session.ts';
 
 interface BatchAnswer {
@@ -45,9 +45,11 @@ export class VaultTransit implements Transit {
   }
 
   async describe(): Promise<string> {
-    const health = await this.session.client.health().catch(() => undefined);
-    const version = (health as { version?: string } | undefined)?.version ?? 'unknown version';
-    return `Vault/OpenBao ${version} at ${this.session.config.address} (mount ${this.mount})`;
+    const health = await this.session.health().catch(() => undefined);
+    const version = health?.version ?? 'unknown version';
+    const addresses = this.session.nodes.addresses;
+    const nodes = addresses.length === 1 ? '' : ` (${addresses.length} nodes: ${addresses.join(', ')})`;
+    return `Vault/OpenBao ${version} at ${health?.address ?? addresses[0]}${nodes} (mount ${this.mount})`;
   }
 
   encrypt(key: string, items: readonly EncryptItem[]): Promise<TransitResult<string>[]> {
@@ -128,12 +130,7 @@ export class VaultTransit implements Transit {
   }
 
   async health(): Promise<void> {
-    const { address, timeoutMs } = this.session.config;
-    const health = (await this.session.client.health().catch((error: unknown) => {
-      throw classifyVaultError(error, { operation: 'health check', address, timeoutMs });
-    })) as { sealed?: boolean; initialized?: boolean };
-    if (health.sealed === true)
-      throw new TransitError('UNAVAILABLE', `vault at ${this.session.config.address} is sealed`);
+    await this.session.health();
     await this.session.login();
   }
 

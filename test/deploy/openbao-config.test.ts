@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { buildSchema } from '../../src/graphql/build-schema.ts';
+import { encryptionKeysOf } from '../../src/field-encryption/index.ts';
+import { apiPolicy, keyAdminPolicy } from '../../src/field-encryption/transit/vault/least-privilege.ts';
+
+/** The policy text of a request in initialize.hcl (a heredoc), without indentation. */
+function policyIn(hcl: string, name: string): string {
+  const match = hcl.match(
+    new RegExp(`path\\s*=\\s*"sys/policies/acl/${name}"[\\s\\S]*?<<-EOT\\n([\\s\\S]*?)\\n\\s*EOT`),
+  );
+  if (match === null) throw new Error(`initialize.hcl writes no policy ${name}`);
+  return normalise(match[1] ?? '');
+}
+
+function normalise(policy: string): string {
+  return policy
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+describe('deploy/openbao/initialize.hcl [embedded]', () => {
+  it('creates every key the schema encrypts with, and writes the policies `transit setup` writes', async () => {
+    const hcl = await readFile('deploy/openbao/initialize.hcl', 'utf8');
+    const keySpecs = encryptionKeysOf(buildSchema({ maxBulkSize: 1000 }));
+    const keys = [...keySpecs.keys()];
+    for (const [key, { derived }] of keySpecs) {
+      const request = hcl.match(new RegExp(`path\\s*=\\s*"transit/keys/${key}"\\s*data = \\{([^}]*)\\}`));
+      expect(request, `initialize.hcl creates transit/keys/${key}`).not.toBeNull();
+      expect(/derived\s*=\s*true/.test(request?.[1] ?? '')).toBe(derived);
+    }
+    expect(policyIn(hcl, 'transitql-api')).toBe(normalise(apiPolicy('transit', keys)));
+    expect(policyIn(hcl, 'transitql-key-admin')).toBe(normalise(keyAdminPolicy('transit', keys)));
+  });
+});

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { openDatabase } from '../../src/db/client.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
+import { startTestApi, type TestApi } from './api.ts';
+import { type Backends, createDatabase, dropDatabase, testConfig } from './backends.ts';
+import type { OpenBaoCluster } from './openbao-cluster.ts';
+
+/**
+ * The API as the deployment runs it against a server-mode cluster: every node's address, the
+ * cluster's CA, the AppRole credentials self-initialization installed; no token of any other kind.
+ * The database is a fresh one on the harness's Postgres.
+ */
+export async function startApiOnCluster(
+  cluster: OpenBaoCluster,
+  env: Record<string, string> = {},
+): Promise<{ api: TestApi; backends: Backends; env: Record<string, string> }> {
+  const real = inject('realBackends');
+  if (real === null) throw new Error('the server-mode suites need DATABASE_URL (Postgres)');
+  const databaseUrl = await createDatabase(real.databaseUrl, `transitql_test_${randomBytes(6).toString('hex')}`);
+  const { roleId, secretId } = cluster.credentials('transitql-api');
+  const apiEnv = {
+    DATABASE_URL: databaseUrl,
+    VAULT_ADDR: cluster.addresses.join(','),
+    VAULT_CACERT: cluster.caFile,
+    VAULT_ROLE_ID: roleId,
+    VAULT_SECRET_ID: secretId,
+    VAULT_TIMEOUT_MS: '2000',
+    VAULT_RETRIES: '2',
+    ...env,
+  };
+  const config = testConfig(apiEnv);
+  const database = await openDatabase(config.database);
+  await migrate(database);
+  const vaultRequests: string[] = [];
+  const transit = createTransit(config.transit, { onRequest: (path) => vaultRequests.push(path) });
+  const backends: Backends = {
+    name: 'postgres+openbao',
+    config,
+    database,
+    transit,
+    vaultRequests,
+    close: async () => {
+      await transit.close();
+      await database.close();
+      await dropDatabase(real.databaseUrl, databaseUrl);
+    },
+  };
+  const api = await startTestApi(backends);
+  return { api, backends, env: apiEnv };
+}
