@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { encryptionKeysOf } from '../../src/field-encryption/index.ts';
 import { apiPolicy, keyAdminPolicy } from '../../src/field-encryption/transit/vault/least-privilege.ts';
+import { buildSchema } from '../../src/graphql/build-schema.ts';
 
 /** The policy text of a request in initialize.hcl (a heredoc), without indentation. */
 function policyIn(hcl: string, name: string): string {
