@@ -23,6 +23,7 @@ import { healthRoutes } from './http/health-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
+import { refuseMissingKeyMaterial } from './keys/missing-key-material.ts';
 import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -62,6 +63,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await migrate(database);
     const schema = buildSchema();
     const keys = encryptionKeysOf(schema);
+    await refuseMissingKeyMaterial(transit, keys, storedCiphertextsByKey(database.db));
     await ensureKeys(transit, keys, { create: transit.kind === 'embedded' });
 
     const instrumented = new InstrumentedTransit(transit, metrics);

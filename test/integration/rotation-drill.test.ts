@@ -52,20 +52,16 @@ describeOnRealBackends('rotation drill with 10,000 cards', (set) => {
 
   async function retireV1(): Promise<{ exitCode: number; output: string }> {
     const lines: string[] = [];
-    const capture = (...parts: unknown[]) => lines.push(parts.join(' '));
-    const original = { log: console.log, error: console.error, table: console.table };
-    Object.assign(console, { log: capture, error: capture, table: capture });
-    try {
-      const exitCode = await retire.run({
-        config: backends.config,
-        transit: backends.transit,
-        args: ['card-pan', '2'],
-        flags: {},
-      });
-      return { exitCode, output: lines.join('\n') };
-    } finally {
-      Object.assign(console, original);
-    }
+    const capture = (line: string) => lines.push(line);
+    const exitCode = await retire.run({
+      config: backends.config,
+      transit: backends.transit,
+      args: ['card-pan', '2'],
+      flags: {},
+      io: { out: capture, err: capture },
+      withDatabase: (use) => use(backends.database),
+    });
+    return { exitCode, output: lines.join('\n') };
   }
 
   it('rotates, rewraps every card to v2 while clients keep working, then retires v1', async () => {

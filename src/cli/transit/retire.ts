@@ -2,17 +2,17 @@ import { RetireRefusedError, retireVersionsBelow } from '../../keys/retire.ts';
 import { storedCiphertextsByKey } from '../../keys/stored-ciphertexts.ts';
 import type { TransitCommand } from './commands.ts';
 import { printKey } from './print-key.ts';
-import { withDatabase } from './with-database.ts';
 
 export const retire: TransitCommand = {
   usage: '<key> <version>',
   summary: 'refuse versions below <version> (min_decryption_version), only if no stored value uses them',
-  run: async ({ config, transit, args: [key, version] }) => {
+  usesDatabase: () => true,
+  run: async ({ transit, io, withDatabase, args: [key, version] }) => {
     if (key === undefined || version === undefined || !/^\d+$/.test(version)) {
-      console.error('usage: npm run transit -- retire <key> <version>');
+      io.err('usage: npm run transit -- retire <key> <version>');
       return 2;
     }
-    return withDatabase(config, async (database) => {
+    return withDatabase(async (database) => {
       try {
         const info = await retireVersionsBelow(
           transit,
@@ -20,11 +20,11 @@ export const retire: TransitCommand = {
           key,
           Number(version),
         );
-        printKey(info);
+        printKey(io, info);
         return 0;
       } catch (error) {
         if (!(error instanceof RetireRefusedError)) throw error;
-        console.error(error.message);
+        io.err(error.message);
         return 1;
       }
     });
