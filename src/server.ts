@@ -19,6 +19,16 @@ async function main(): Promise<void> {
     ownership.info.url = app.url;
     await serveOperatorCommands(ownership, apiOperatorRunner(config, app.transit, app.database));
   }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received, shutting down`);
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   const transit = await app.transit.describe();
   const database = await app.database.describe();
   console.log(`transitql listening on ${app.url}`);
@@ -33,16 +43,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal} received, shutting down`);
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch(exitWithStartupError);
