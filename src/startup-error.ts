@@ -1,13 +1,17 @@
 import { ConfigError } from './config.ts';
 import { DatabaseUnavailableError } from './db/client.ts';
-import { DataDirOwnedError } from './owner/data-dir-owner.ts';
+import { DataDirOwnedError, DataDirUnusableError } from './owner/data-dir-owner.ts';
 import { TransitError } from './transit/transit.ts';
 
 /** Prints why the program cannot start, in one line, and exits non-zero; a stack only for the unexpected. */
 export function exitWithStartupError(error: unknown): never {
   if (error instanceof ConfigError) {
     console.error(`transitql: configuration error: ${error.message}`);
-  } else if (error instanceof DatabaseUnavailableError || error instanceof DataDirOwnedError) {
+  } else if (
+    error instanceof DatabaseUnavailableError ||
+    error instanceof DataDirOwnedError ||
+    error instanceof DataDirUnusableError
+  ) {
     console.error(`transitql: ${error.message}`);
   } else if (error instanceof TransitError) {
     console.error(`transitql: transit ${error.code}: ${error.message}`);

@@ -26,6 +26,10 @@ export class DataDirOwnedError extends Error {
   }
 }
 
+export class DataDirUnusableError extends Error {
+  override name = 'DataDirUnusableError';
+}
+
 export function describeOwner(owner: OwnerInfo): string {
   const port = owner.url === undefined ? '' : `, port ${new URL(owner.url).port}`;
   return `the ${owner.role} (PID ${owner.pid}${port})`;
@@ -46,7 +50,11 @@ export interface DataDirOwnership {
  */
 export async function takeOwnership(dataDir: string, info: Omit<OwnerInfo, 'pid'>): Promise<DataDirOwnership> {
   const resolved = path.resolve(dataDir);
-  fs.mkdirSync(resolved, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(resolved, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DataDirUnusableError(`data directory ${resolved} is not usable: ${(error as Error).message}`);
+  }
   const name = lockName(resolved);
   const owner: OwnerInfo = { pid: process.pid, ...info };
   const server = net.createServer((socket) => socket.end(`${JSON.stringify(owner)}\n`));
