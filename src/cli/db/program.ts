@@ -22,7 +22,7 @@ function parse(argv: string[]) {
 }
 
 function usage(io: Io, code: number): number {
-  for (const line of USAGE) io.out(line);
+  for (const line of USAGE) (code === 0 ? io.out : io.err)(line);
   return code;
 }
 

@@ -15,12 +15,14 @@ function parse(argv: string[]) {
   return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
 }
 
-function printUsage(io: Io): void {
-  io.out('usage: npm run transit -- <command> [args]\n');
+/** Help goes to stdout; after a usage error, to stderr. */
+function printUsage(io: Io, error = false): void {
+  const write = error ? io.err : io.out;
+  write('usage: npm run transit -- <command> [args]\n');
   const lines = Object.entries(transitCommands).map(([name, command]) => [`${name} ${command.usage}`, command.summary]);
   const width = Math.max(...lines.map(([left]) => left?.length ?? 0));
-  for (const [left, summary] of lines) io.out(`  ${left?.padEnd(width)}  ${summary}`);
-  io.out('\nOn the embedded default the running API (if any) carries out the command.');
+  for (const [left, summary] of lines) write(`  ${left?.padEnd(width)}  ${summary}`);
+  write('\nOn the embedded default the running API (if any) carries out the command.');
 }
 
 /** `npm run transit -- <command>`: key management against Vault/OpenBao or the embedded engine. */
@@ -31,7 +33,7 @@ export const transitProgram: OperatorProgram = {
       parsed = parse(argv);
     } catch (error) {
       io.err(`transit: ${(error as Error).message}`);
-      printUsage(io);
+      printUsage(io, true);
       return 2;
     }
     if (parsed.values.help === true) {
@@ -41,7 +43,7 @@ export const transitProgram: OperatorProgram = {
     const [name] = parsed.positionals;
     if (name === undefined || transitCommands[name] === undefined) {
       if (name !== undefined) io.err(`transit: unknown command "${name}"`);
-      printUsage(io);
+      printUsage(io, true);
       return 2;
     }
     return undefined;
