@@ -83,6 +83,8 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       schema,
       formatError: createErrorFormatter(logger),
       includeStacktraceInErrorResponses: false,
+      // src/server.ts stops the app on SIGINT/SIGTERM (Apollo's own handler would race it and re-raise the signal).
+      stopOnTerminationSignals: false,
       introspection: config.env !== 'production' || config.graphiql,
       logger,
       allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
