@@ -15,6 +15,8 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
   const transitDir = path.join(dataDir, 'transit');
   const keyring = path.join(transitDir, 'keyring.json');
   const saved = path.join(path.dirname(dataDir), `${path.basename(dataDir)}-keyring.json`);
+  const masterKey = path.join(dataDir, 'master.key');
+  const savedMasterKey = `${saved}.master.key`;
   const cards = new Map<string, string>();
 
   beforeAll(async () => {
@@ -32,10 +34,12 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
     cards.set(created.data?.createCreditCard.id ?? '', panFor(9, '6'));
     expect(await api.stop()).toBe(0);
     fs.copyFileSync(keyring, saved);
+    fs.copyFileSync(masterKey, savedMasterKey);
   }, 180_000);
   afterAll(() => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(saved, { force: true });
+    fs.rmSync(savedMasterKey, { force: true });
   });
 
   const damages: Array<[string, () => void, RegExp]> = [
@@ -56,10 +60,15 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
       },
       /key "card-pan" versions v2/,
     ],
+    [
+      'master.key deleted',
+      () => fs.rmSync(masterKey),
+      /master key file .*master\.key is missing but keyring .* exists/,
+    ],
   ];
 
   it.each(damages)(
-    '%s: npm start and transit setup refuse, nothing is written',
+    '%s: npm start and transit setup refuse, nothing is written or generated',
     { timeout: 180_000 },
     async (_, damage, names) => {
       damage();
