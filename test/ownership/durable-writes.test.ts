@@ -24,6 +24,9 @@ describe('commits and keyring writes reach stable storage [embedded]', () => {
   const trace = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.strace`);
   let api: ApiProcess | undefined;
   afterAll(async () => {
+    // After a failure the traced API (not strace, the child) must be stopped too.
+    const owner = await readOwner(dataDir);
+    if (owner !== undefined) process.kill(owner.pid, 'SIGKILL');
     await api?.stop('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(trace, { force: true });
