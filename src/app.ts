@@ -20,6 +20,7 @@ import {
   ensureKeys,
   InstrumentedTransit,
   KeyAdmin,
+  refuseMissingKeyMaterial,
   type Transit,
   TransitBatcher,
 } from './field-encryption/index.ts';
@@ -68,14 +69,16 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await migrate(database);
     const keySpecs = encryptionKeysOf(schema);
     const keys = new Set(keySpecs.keys());
+    const instrumented = new InstrumentedTransit(transit, metrics);
+    const keyAdmin = new KeyAdmin(instrumented, keys, storedColumns, database.db);
+    await refuseMissingKeyMaterial(transit, keyAdmin);
     await ensureKeys(transit, keySpecs, { create: transit.kind === 'embedded' });
 
-    const instrumented = new InstrumentedTransit(transit, metrics);
     const services: Services = {
       verifyToken: createTokenVerifier(config.auth),
       transit: new TransitBatcher(instrumented, config.transit.batching),
       cards: new CardRepository(database.db),
-      keyAdmin: new KeyAdmin(instrumented, keys, storedColumns, database.db),
+      keyAdmin,
       limits: config.limits,
       logger,
     };
@@ -87,6 +90,8 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       schema,
       formatError: createErrorFormatter(logger),
       includeStacktraceInErrorResponses: false,
+      // src/server.ts stops the app on SIGINT/SIGTERM (Apollo's own handler would race it and re-raise the signal).
+      stopOnTerminationSignals: false,
       introspection: config.env !== 'production' || config.graphiql,
       logger,
       allowBatchedHttpRequests: limits.allowBatchedHttpRequests,

@@ -6,6 +6,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { Config, PostgresConfig } from '../config.ts';
+import { tighten } from '../owner/private-files.ts';
+import { DurableNodeFS, durableStartParams } from './durable-node-fs.ts';
 import { postgresSsl } from './postgres-tls.ts';
 import * as schema from './schema.ts';
 
@@ -18,6 +20,8 @@ export interface Database {
   describe(): Promise<string>;
   /** Resolves when a trivial query succeeds. */
   ping(): Promise<void>;
+  /** A consistent copy of an embedded database (gzipped tar of its directory); undefined on Postgres. */
+  backup?(): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -79,12 +83,15 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+    client = await PGlite.create(
+      dataDir === undefined ? undefined : { fs: new DurableNodeFS(dataDir), startParams: durableStartParams },
+    );
   } catch (error) {
     throw new DatabaseUnavailableError(
       `embedded database in ${dataDir ?? 'memory'} cannot be opened: ${reason(error)}`,
     );
   }
+  if (dataDir !== undefined) tighten(dataDir);
   const db = drizzlePglite(client, { schema });
   return {
     kind: 'pglite',
@@ -96,6 +103,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    backup: async () => Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer()),
     close: () => client.close(),
   };
 }

@@ -54,7 +54,7 @@ describe('start-up with bad settings fails in one line [embedded]', () => {
     [
       'an unusable data directory',
       { DATA_DIR: '/dev/null/data' },
-      /^transitql: data directory \/dev\/null\/data\/pglite is not usable/,
+      /^transitql: data directory \/dev\/null\/data is not usable/,
     ],
     ['a bad port', { PORT: 'eighty' }, /^transitql: configuration error: PORT is invalid/],
     [

@@ -53,15 +53,8 @@ describeOnRealBackends('rotation drill with 10,000 cards', (set) => {
 
   async function retireV1(): Promise<{ exitCode: number; output: string }> {
     const lines: string[] = [];
-    const capture = (...parts: unknown[]) => lines.push(parts.join(' '));
-    const original = { log: console.log, error: console.error, table: console.table };
-    Object.assign(console, { log: capture, error: capture, table: capture });
-    try {
-      const exitCode = await retire.run(transitCommandInput(backends, ['card-pan', '2']));
-      return { exitCode, output: lines.join('\n') };
-    } finally {
-      Object.assign(console, original);
-    }
+    const exitCode = await retire.run(transitCommandInput(backends, ['card-pan', '2'], {}, lines));
+    return { exitCode, output: lines.join('\n') };
   }
 
   it('rotates, rewraps every card to v2 while clients keep working, then retires v1', async () => {

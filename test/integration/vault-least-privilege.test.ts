@@ -33,15 +33,11 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     if (backends.config.transit.kind !== 'vault') throw new Error('expected Vault');
     vault = backends.config.transit;
     const lines: string[] = [];
-    const log = console.log;
-    console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-    try {
-      expect(
-        await setup.run(transitCommandInput(backends, [], { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' })),
-      ).toBe(0);
-    } finally {
-      console.log = log;
-    }
+    expect(
+      await setup.run(
+        transitCommandInput(backends, [], { out: outFile, 'token-ttl': '3s', 'token-max-ttl': '6s' }, lines),
+      ),
+    ).toBe(0);
     setupOutput = lines.join('\n');
     credentials = JSON.parse(fs.readFileSync(outFile, 'utf8')) as Credentials;
   }, 60_000);

@@ -1,25 +1,31 @@
 import { type BindProgress, bindStoredValues } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
-import { withKeyAdmin } from './with-database.ts';
+import { withKeyAdmin } from './with-key-admin.ts';
 
 export const bind: TransitCommand = {
   usage: '<key> --from <unbound-key>',
   summary: 'bind values stored under a non-derived key to their rows under the derived <key> (online, resumable)',
+  usesDatabase: () => true,
   run: async (input) => {
+    const { io } = input;
     const [key] = input.args;
     const fromKey = input.flags.from;
     if (key === undefined || typeof fromKey !== 'string') {
-      console.error('usage: npm run transit -- bind <key> --from <unbound-key>');
+      io.err('usage: npm run transit -- bind <key> --from <unbound-key>');
       return 2;
     }
     if (input.storedColumns.forKey(key).length === 0) {
-      console.error(`no stored column is declared with key ${key}; nothing to bind`);
+      io.err(`no stored column is declared with key ${key}; nothing to bind`);
       return 1;
     }
     return withKeyAdmin(input, async (keyAdmin) => {
       for (const store of keyAdmin.stores(key)) {
-        const summary = await bindStoredValues(input.transit, store, { fromKey, onProgress: printProgress });
-        console.log(
+        const summary = await bindStoredValues(input.transit, store, {
+          fromKey,
+          onProgress: (progress) => printProgress(io, progress),
+        });
+        io.out(
           `bind ${summary.column} from ${fromKey} to ${key}: ${summary.bound} bound, ${summary.alreadyBound} bound already, ${summary.skipped} changed meanwhile (left as written), of ${summary.total}, in ${summary.seconds.toFixed(1)} s`,
         );
       }
@@ -28,10 +34,10 @@ export const bind: TransitCommand = {
   },
 };
 
-function printProgress({ column, done, total, bound, ratePerSecond, etaSeconds }: BindProgress): void {
+function printProgress(io: Io, { column, done, total, bound, ratePerSecond, etaSeconds }: BindProgress): void {
   const percent = total === 0 ? 100 : (100 * done) / total;
   const eta = etaSeconds === undefined ? '?' : `${Math.ceil(etaSeconds)} s`;
-  console.error(
+  io.err(
     `bind ${column}: ${done}/${total} (${percent.toFixed(1)}%), ${bound} bound, ${Math.round(ratePerSecond)} rows/s, ETA ${eta}`,
   );
 }

@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config.ts';
+import type { Database } from '../../db/client.ts';
 import type { StoredColumnRegistry, Transit } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
 import { bind } from './bind.ts';
 import { info } from './info.ts';
 import { retire } from './retire.ts';
@@ -16,6 +18,8 @@ export interface TransitCommandInput {
   storedColumns: StoredColumnRegistry;
   args: string[];
   flags: Record<string, string | boolean | undefined>;
+  io: Io;
+  withDatabase<T>(use: (database: Database) => Promise<T>): Promise<T>;
 }
 
 export interface TransitCommand {
@@ -23,6 +27,8 @@ export interface TransitCommand {
   summary: string;
   /** Setup runs once with an admin (often root) token; every other command honours ALLOW_ROOT_TOKEN. */
   needsAdminToken?: true;
+  /** Whether it reads or writes stored values (rewrap, retire; setup on the embedded engine). */
+  usesDatabase(config: Config): boolean;
   /** Resolves to the process exit code. */
   run(input: TransitCommandInput): Promise<number>;
 }

@@ -4,12 +4,13 @@ import { printKey } from './print-key.ts';
 export const info: TransitCommand = {
   usage: '<key>',
   summary: 'versions, minimum versions and creation times of a key',
-  run: async ({ transit, args: [key] }) => {
+  usesDatabase: () => false,
+  run: async ({ transit, io, args: [key] }) => {
     if (key === undefined) {
-      console.error('usage: npm run transit -- info <key>');
+      io.err('usage: npm run transit -- info <key>');
       return 2;
     }
-    printKey(await transit.readKey(key));
+    printKey(io, await transit.readKey(key));
     return 0;
   },
 };

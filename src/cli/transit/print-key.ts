@@ -1,16 +1,14 @@
 import type { KeyInfo } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
+import { printTable } from '../operator/program.ts';
 
-export function printKey(key: KeyInfo): void {
-  console.log(`key ${key.name} (${key.type})`);
-  console.log(`  latest version          ${key.latestVersion}`);
-  console.log(`  min decryption version  ${key.minDecryptionVersion}`);
-  console.log(
-    `  min encryption version  ${key.minEncryptionVersion} ${key.minEncryptionVersion === 0 ? '(latest)' : ''}`,
-  );
-  console.table(
-    Object.entries(key.versions).map(([version, created]) => ({
-      version: Number(version),
-      created: created.toISOString(),
-    })),
+export function printKey(io: Io, key: KeyInfo): void {
+  io.out(`key ${key.name} (${key.type})`);
+  io.out(`  latest version          ${key.latestVersion}`);
+  io.out(`  min decryption version  ${key.minDecryptionVersion}`);
+  io.out(`  min encryption version  ${key.minEncryptionVersion}${key.minEncryptionVersion === 0 ? ' (latest)' : ''}`);
+  printTable(
+    io,
+    Object.entries(key.versions).map(([version, created]) => ({ version, created: created.toISOString() })),
   );
 }

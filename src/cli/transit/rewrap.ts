@@ -1,23 +1,26 @@
 import type { RewrapProgress } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
-import { withKeyAdmin } from './with-database.ts';
+import { withKeyAdmin } from './with-key-admin.ts';
 
 export const rewrap: TransitCommand = {
   usage: '<key>',
   summary: 'move every stored value to the key’s latest version (online, resumable)',
+  usesDatabase: () => true,
   run: async (input) => {
+    const { io } = input;
     const [key] = input.args;
     if (key === undefined) {
-      console.error('usage: npm run transit -- rewrap <key>');
+      io.err('usage: npm run transit -- rewrap <key>');
       return 2;
     }
     if (input.storedColumns.forKey(key).length === 0) {
-      console.error(`no stored column is declared with key ${key}; nothing to rewrap`);
+      io.err(`no stored column is declared with key ${key}; nothing to rewrap`);
       return 1;
     }
     return withKeyAdmin(input, async (keyAdmin) => {
-      const summary = await keyAdmin.rewrap(key, { onProgress: printProgress });
-      console.log(
+      const summary = await keyAdmin.rewrap(key, { onProgress: (progress) => printProgress(io, progress) });
+      io.out(
         `rewrap ${key} to v${summary.latestVersion}: ${summary.rewrapped} rewrapped, ${summary.skipped} changed meanwhile (left as written), ${summary.failed} failed, of ${summary.total}, in ${summary.seconds.toFixed(1)} s`,
       );
       return summary.failed === 0 ? 0 : 1;
@@ -25,10 +28,10 @@ export const rewrap: TransitCommand = {
   },
 };
 
-function printProgress({ column, done, total, ratePerSecond, etaSeconds }: RewrapProgress): void {
+function printProgress(io: Io, { column, done, total, ratePerSecond, etaSeconds }: RewrapProgress): void {
   const percent = total === 0 ? 100 : (100 * done) / total;
   const eta = etaSeconds === undefined ? '?' : `${Math.ceil(etaSeconds)} s`;
-  console.error(
+  io.err(
     `rewrap ${column}: ${done}/${total} (${percent.toFixed(1)}%), ${Math.round(ratePerSecond)} values/s, ETA ${eta}`,
   );
 }

@@ -4,12 +4,13 @@ import { printKey } from './print-key.ts';
 export const rotate: TransitCommand = {
   usage: '<key>',
   summary: 'add a new key version; new values use it, older values stay readable',
-  run: async ({ transit, args: [key] }) => {
+  usesDatabase: () => false,
+  run: async ({ transit, io, args: [key] }) => {
     if (key === undefined) {
-      console.error('usage: npm run transit -- rotate <key>');
+      io.err('usage: npm run transit -- rotate <key>');
       return 2;
     }
-    printKey(await transit.rotateKey(key));
+    printKey(io, await transit.rotateKey(key));
     return 0;
   },
 };

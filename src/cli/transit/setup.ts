@@ -3,25 +3,36 @@ import {
   type AppRoleCredentials,
   encryptionKeysOf,
   ensureKeys,
+  refuseMissingKeyMaterial,
   VaultSession,
   writeLeastPrivilege,
 } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
+import { withKeyAdmin } from './with-key-admin.ts';
 
 export const setup: TransitCommand = {
   usage: '[--out file] [--token-ttl 1h] [--token-max-ttl 24h]',
   summary: 'enable transit, create the schema’s keys, write least-privilege policies and AppRole roles (idempotent)',
   needsAdminToken: true,
-  run: async ({ config, transit, schema, flags }) => {
-    if (await transit.ensureEngine()) console.log('enabled the transit secrets engine');
-    const keySpecs = encryptionKeysOf(schema);
+  usesDatabase: (config) => config.transit.kind === 'embedded',
+  run: async (input) => {
+    const { config, transit, flags, io } = input;
+    if (await transit.ensureEngine()) io.out('enabled the transit secrets engine');
+    const keySpecs = encryptionKeysOf(input.schema);
     const keys = new Set(keySpecs.keys());
-    const created = await ensureKeys(transit, keySpecs, { create: true });
-    for (const key of keys) console.log(`key ${key}: ${created.includes(key) ? 'created' : 'already present'}`);
     if (config.transit.kind !== 'vault') {
-      console.log('embedded transit engine: it has no policies or AppRole; the API uses the keys directly');
+      // Only where no stored value uses a key name may a key of that name be created.
+      const created = await withKeyAdmin(input, async (keyAdmin) => {
+        await refuseMissingKeyMaterial(transit, keyAdmin);
+        return ensureKeys(transit, keySpecs, { create: true });
+      });
+      for (const key of keys) io.out(`key ${key}: ${created.includes(key) ? 'created' : 'already present'}`);
+      io.out('embedded transit engine: it has no policies or AppRole; the API uses the keys directly');
       return 0;
     }
+    const created = await ensureKeys(transit, keySpecs, { create: true });
+    for (const key of keys) io.out(`key ${key}: ${created.includes(key) ? 'created' : 'already present'}`);
     const session = new VaultSession({ ...config.transit, allowRootToken: true });
     try {
       const credentials = await writeLeastPrivilege(session, {
@@ -31,7 +42,7 @@ export const setup: TransitCommand = {
         tokenTtl: stringFlag(flags['token-ttl'], '1h'),
         tokenMaxTtl: stringFlag(flags['token-max-ttl'], '24h'),
       });
-      report(credentials, typeof flags.out === 'string' ? flags.out : undefined);
+      report(io, credentials, typeof flags.out === 'string' ? flags.out : undefined);
     } finally {
       session.close();
     }
@@ -43,16 +54,16 @@ function stringFlag(value: string | boolean | undefined, fallback: string): stri
   return typeof value === 'string' ? value : fallback;
 }
 
-function report(credentials: AppRoleCredentials[], out: string | undefined): void {
-  for (const { role, policy } of credentials) console.log(`policy ${policy} and AppRole role ${role}: written`);
+function report(io: Io, credentials: AppRoleCredentials[], out: string | undefined): void {
+  for (const { role, policy } of credentials) io.out(`policy ${policy} and AppRole role ${role}: written`);
   if (out !== undefined) {
     const byRole = Object.fromEntries(credentials.map(({ role, roleId, secretId }) => [role, { roleId, secretId }]));
     fs.writeFileSync(out, `${JSON.stringify(byRole, null, 2)}\n`, { mode: 0o600 });
     fs.chmodSync(out, 0o600);
-    console.log(`role-id and secret-id of each role written to ${out} (mode 0600)`);
+    io.out(`role-id and secret-id of each role written to ${out} (mode 0600)`);
     return;
   }
   for (const { role, roleId, secretId } of credentials) {
-    console.log(`\n# ${role}\nVAULT_ROLE_ID=${roleId}\nVAULT_SECRET_ID=${secretId}`);
+    io.out(`\n# ${role}\nVAULT_ROLE_ID=${roleId}\nVAULT_SECRET_ID=${secretId}`);
   }
 }

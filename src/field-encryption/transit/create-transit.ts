@@ -1,8 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { TransitConfig } from '../../config.ts';
 import { EmbeddedTransit } from './embedded/embedded-transit.ts';
 import { KeyringStore } from './embedded/keyring-store.ts';
 import { loadMasterKey } from './embedded/master-key.ts';
-import type { Transit } from './transit.ts';
+import { type Transit, TransitError } from './transit.ts';
 import { VaultSession, type VaultSessionOptions } from './vault/vault-session.ts';
 import { VaultTransit } from './vault/vault-transit.ts';
 
@@ -11,9 +13,22 @@ export function createTransit(config: TransitConfig, options: VaultSessionOption
   if (config.kind === 'vault') {
     return new VaultTransit(new VaultSession(config, options), config.batching);
   }
+  refuseNewMasterKeyOverKeyring(config);
   const masterKey = loadMasterKey({
     masterKey: config.masterKey,
     masterKeyFile: config.keyDir === undefined ? undefined : config.masterKeyFile,
   });
   return new EmbeddedTransit(new KeyringStore(config.keyDir, masterKey), config.keyDir ?? 'in memory');
+}
+
+/** A keyring without its master key is unreadable; a new master key would only hide that. */
+function refuseNewMasterKeyOverKeyring(config: Extract<TransitConfig, { kind: 'embedded' }>): void {
+  if (config.keyDir === undefined || config.masterKey !== undefined || config.masterKeyFile === undefined) return;
+  const keyring = path.join(config.keyDir, 'keyring.json');
+  if (fs.existsSync(keyring) && !fs.existsSync(config.masterKeyFile)) {
+    throw new TransitError(
+      'UNAVAILABLE',
+      `master key file ${config.masterKeyFile} is missing but keyring ${keyring} exists: restore the master key it was written with (or point TRANSIT_MASTER_KEY_FILE at it)`,
+    );
+  }
 }

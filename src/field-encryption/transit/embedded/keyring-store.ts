@@ -40,7 +40,8 @@ interface StoredFile {
 /**
  * Keyrings of the embedded engine, persisted as one JSON file whose key material is wrapped
  * (AES-256-GCM) under the master key. Without a directory the keyrings live in memory only.
- * The file is re-read when another process (a CLI rotation, say) has changed it.
+ * Only the data directory's owner opens it (src/owner), and each change is read, modified and written
+ * durably in one synchronous step, so no change can be lost to another.
  */
 export class KeyringStore {
   private keyrings = new Map<string, Keyring>();
@@ -52,9 +53,8 @@ export class KeyringStore {
     private readonly masterKey: Buffer,
   ) {
     this.file = directory === undefined ? undefined : path.join(directory, 'keyring.json');
-    if (directory !== undefined) {
+    if (directory !== undefined && fs.existsSync(directory)) {
       try {
-        fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
         fs.accessSync(directory, fs.constants.R_OK | fs.constants.W_OK);
       } catch (error) {
         throw new TransitError(
@@ -146,9 +146,7 @@ export class KeyringStore {
         versions,
       };
     }
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(stored, null, 2), { mode: 0o600 });
-    fs.renameSync(temporary, this.file);
+    writeDurably(this.file, JSON.stringify(stored, null, 2));
     this.loadedStamp = this.stamp();
   }
 
@@ -173,6 +171,27 @@ export class KeyringStore {
         `keyring ${this.file} cannot be unwrapped: the master key does not match the one it was written with`,
       );
     }
+  }
+}
+
+/** Replaces a file so that a crash at any point leaves the old or the new content, on stable storage. */
+function writeDurably(file: string, content: string): void {
+  const directory = path.dirname(file);
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = fs.openSync(temporary, 'w', 0o600);
+  try {
+    fs.writeFileSync(handle, content);
+    fs.fsyncSync(handle);
+  } finally {
+    fs.closeSync(handle);
+  }
+  fs.renameSync(temporary, file);
+  const directoryHandle = fs.openSync(directory, 'r');
+  try {
+    fs.fsyncSync(directoryHandle);
+  } finally {
+    fs.closeSync(directoryHandle);
   }
 }
 

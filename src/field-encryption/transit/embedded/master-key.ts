@@ -27,7 +27,16 @@ export function loadMasterKey(options: { masterKey: Buffer | undefined; masterKe
   const key = randomBytes(32);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    const handle = fs.openSync(file, 'wx', 0o600);
+    try {
+      fs.writeFileSync(handle, `${key.toString('base64')}\n`);
+      fs.fsyncSync(handle);
+    } finally {
+      fs.closeSync(handle);
+    }
+    const directory = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(directory);
+    fs.closeSync(directory);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadMasterKey(options);
     throw new TransitError('UNAVAILABLE', `cannot create master key file ${file}: ${(error as Error).message}`);

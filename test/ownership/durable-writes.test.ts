@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readOwner } from '../../src/owner/data-dir-owner.ts';
+import { panFor } from '../support/luhn-pans.ts';
+import { type ApiProcess, backendEnv, CREATE, freshDataDir, gql, runTs, startApi } from './processes.ts';
+
+const CREATES = 20;
+
+/** Counts fsync(2)/fdatasync(2) calls per file in an strace log written with -f -y. */
+function syncsIn(trace: string, matching: RegExp): number {
+  return trace
+    .split('\n')
+    .filter((line) => /\b(fsync|fdatasync)\(\d+</.test(line) && matching.test(line) && / = 0$/.test(line)).length;
+}
+
+/**
+ * Under strace: every acknowledged create reaches stable storage (an fsync of the WAL), and a key
+ * rotation writes the keyring through a synced temporary file and a synced directory.
+ */
+describe('commits and keyring writes reach stable storage [embedded]', () => {
+  const dataDir = freshDataDir();
+  const env = backendEnv(undefined, dataDir);
+  const trace = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.strace`);
+  let api: ApiProcess | undefined;
+  afterAll(async () => {
+    // After a failure the traced API (not strace, the child) must be stopped too.
+    const owner = await readOwner(dataDir);
+    if (owner !== undefined) process.kill(owner.pid, 'SIGKILL');
+    await api?.stop('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(trace, { force: true });
+  });
+
+  it('fsyncs the WAL for each acknowledged create and the keyring for each rotation', {
+    timeout: 240_000,
+  }, async () => {
+    api = await startApi(env, ['strace', '-f', '-y', '-e', 'trace=fsync,fdatasync', '-o', trace]);
+    const walSyncsAtStart = syncsIn(fs.readFileSync(trace, 'utf8'), /pg_wal\//);
+    for (let n = 0; n < CREATES; n += 1) {
+      const created = await gql(api.url, 'clerk', CREATE, { input: { name: `durable ${n}`, pan: panFor(n, '35') } });
+      expect(created.errors).toBeUndefined();
+    }
+    const afterCreates = fs.readFileSync(trace, 'utf8');
+    const walSyncs = syncsIn(afterCreates, /pg_wal\//) - walSyncsAtStart;
+    const keyringSyncsBefore = syncsIn(afterCreates, /keyring\.json\.\d+\.tmp>/);
+    const transitDirSyncsBefore = syncsIn(afterCreates, /\/transit>\)/);
+
+    expect((await runTs('src/cli/transit.ts', ['rotate', 'card-pan'], env)).code).toBe(0);
+    const afterRotate = fs.readFileSync(trace, 'utf8');
+    console.log(`WAL fsyncs for ${CREATES} acknowledged creates: ${walSyncs}`);
+    expect(walSyncs).toBeGreaterThanOrEqual(CREATES);
+    expect(syncsIn(afterRotate, /keyring\.json\.\d+\.tmp>/) - keyringSyncsBefore).toBe(1);
+    expect(syncsIn(afterRotate, /\/transit>\)/) - transitDirSyncsBefore).toBe(1);
+
+    // The child is strace; the API is the node process it traces, the data directory's owner.
+    const owner = await readOwner(dataDir);
+    const child = api.child;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(owner?.pid ?? 0, 'SIGTERM');
+    expect(await exited).toBe(0);
+    api = undefined;
+  });
+});

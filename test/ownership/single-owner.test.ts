@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readOwner } from '../../src/owner/data-dir-owner.ts';
+import { panFor } from '../support/luhn-pans.ts';
+import {
+  type ApiProcess,
+  backendEnv,
+  CREATE,
+  freshDataDir,
+  gql,
+  processorReadsAll,
+  runTs,
+  startApi,
+  writeContinuously,
+} from './processes.ts';
+
+/** The embedded default's data directory has one owner: npm start, or a CLI command when no API runs. */
+describe('one owner per data directory [embedded]', () => {
+  const started: ApiProcess[] = [];
+  const dataDirs: string[] = [];
+  const newDataDir = () => {
+    const dir = freshDataDir();
+    dataDirs.push(dir);
+    return dir;
+  };
+  const start = async (env: Record<string, string>) => {
+    const api = await startApi(env);
+    started.push(api);
+    return api;
+  };
+  afterEach(async () => {
+    for (const api of started.splice(0)) await api.stop('SIGKILL');
+    for (const dir of dataDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a second npm start with one line naming the directory and the owner; the first keeps working', {
+    timeout: 180_000,
+  }, async () => {
+    const env = backendEnv(undefined, newDataDir());
+    const first = await start(env);
+    const second = await runTs('src/server.ts', [], { ...env, PORT: '0' });
+    expect(second.code).toBe(1);
+    const lines = second.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(env.DATA_DIR);
+    expect(lines[0]).toContain(`PID ${first.pid}`);
+    expect(lines[0]).toContain(`port ${first.port}`);
+    expect(second.stdout).not.toContain('listening');
+
+    const created = await gql<{ createCreditCard: { id: string } }>(first.url, 'clerk', CREATE, {
+      input: { name: 'after the refused start', pan: panFor(7) },
+    });
+    expect(created.errors).toBeUndefined();
+    const { pans } = await processorReadsAll(first.url);
+    expect(pans.get(created.data?.createCreditCard.id ?? '')).toBe(panFor(7));
+  });
+
+  it('keeps every file private under umask 0022: directories 0700, files 0600', { timeout: 180_000 }, async () => {
+    const env = backendEnv(undefined, newDataDir());
+    const previous = process.umask(0o022);
+    let api: ApiProcess;
+    try {
+      api = await start(env);
+    } finally {
+      process.umask(previous);
+    }
+    const created = await gql(api.url, 'clerk', CREATE, { input: { name: 'modes', pan: panFor(8) } });
+    expect(created.errors).toBeUndefined();
+    expect((await runTs('src/cli/transit.ts', ['rotate', 'card-pan'], env)).code).toBe(0);
+    const loose: string[] = [];
+    const walk = (entry: string) => {
+      const stat = fs.lstatSync(entry);
+      const mode = stat.mode & 0o777;
+      if (stat.isDirectory()) {
+        if (mode !== 0o700) loose.push(`${entry} ${mode.toString(8)}`);
+        for (const name of fs.readdirSync(entry)) walk(path.join(entry, name));
+      } else if (mode !== 0o600) {
+        loose.push(`${entry} ${mode.toString(8)}`);
+      }
+    };
+    walk(env.DATA_DIR as string);
+    expect(loose).toEqual([]);
+    expect(fs.existsSync(path.join(env.DATA_DIR as string, 'master.key'))).toBe(true);
+    expect(fs.existsSync(path.join(env.DATA_DIR as string, 'pglite', 'PG_VERSION'))).toBe(true);
+  });
+
+  it('starts again after the owner is SIGKILLed mid-stream of creates, with no acknowledged card missing (5 times)', {
+    timeout: 600_000,
+  }, async () => {
+    const env = backendEnv(undefined, newDataDir());
+    const acknowledged = new Map<string, string>();
+    for (let round = 0; round < 5; round += 1) {
+      const api = await start(env);
+      const writers = [0, 1].map((writer) =>
+        writeContinuously(api.url, (n) => panFor(round * 100_000 + writer * 10_000 + n, '5'), `r${round}w${writer}`),
+      );
+      while (writers.reduce((sum, writer) => sum + writer.acknowledged.size, 0) < 20) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await api.stop('SIGKILL')).toBeNull();
+      for (const writer of writers) {
+        await writer.stop();
+        for (const [id, pan] of writer.acknowledged) acknowledged.set(id, pan);
+      }
+    }
+    const api = await start(env);
+    const { pans, errors } = await processorReadsAll(api.url);
+    expect(errors).toEqual([]);
+    const missing = [...acknowledged].filter(([id, pan]) => pans.get(id) !== pan);
+    expect({ acknowledged: acknowledged.size >= 100, missing }).toEqual({ acknowledged: true, missing: [] });
+  });
+
+  it('runs two CLI commands at once with no API: the second waits its turn, both land', {
+    timeout: 180_000,
+  }, async () => {
+    const env = backendEnv(undefined, newDataDir());
+    expect((await runTs('src/cli/transit.ts', ['setup'], env)).code).toBe(0);
+    const results = await Promise.all([
+      runTs('src/cli/transit.ts', ['rotate', 'card-pan'], env),
+      runTs('src/cli/transit.ts', ['rotate', 'card-pan'], env),
+      runTs(
+        'src/cli/db.ts',
+        ['backup', path.join(env.DATA_DIR as string, '..', `${path.basename(env.DATA_DIR as string)}.tgz`)],
+        env,
+      ),
+    ]);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    expect(
+      results
+        .map((result) => /latest version\s+(\d)/.exec(result.stdout)?.[1])
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['2', '3']);
+    expect(await readOwner(env.DATA_DIR as string)).toBeUndefined();
+    fs.rmSync(path.join(env.DATA_DIR as string, '..', `${path.basename(env.DATA_DIR as string)}.tgz`), { force: true });
+  });
+});
