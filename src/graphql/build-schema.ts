@@ -9,6 +9,7 @@ import { decryptForDirective } from '../directives/decrypt-for.ts';
 import { encryptedDirective } from '../directives/encrypted.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
+import { freeTextGuardTransform } from './free-text-guard.ts';
 import { rootResolvers } from './root-resolvers.ts';
 
 const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
@@ -24,7 +25,7 @@ function loadTypeDefs(): string[] {
 
 /**
  * SDL + resolvers, then the transforms; each wraps the ones before it, so at run time @requireRole
- * runs first, then the bulk limit, then encryption, then the resolver.
+ * runs first, then the bulk limit, then the free-text guard, then encryption, then the resolver.
  */
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({
@@ -33,6 +34,7 @@ export function buildSchema(): GraphQLSchema {
   });
   const transforms = [
     encryptedDirective().transformer,
+    (current: GraphQLSchema) => freeTextGuardTransform(current),
     bulkLimitTransform,
     decryptForDirective().transformer,
     requireRoleDirective().transformer,
