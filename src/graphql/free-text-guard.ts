@@ -29,7 +29,10 @@ export function freeTextGuardTransform(schema: GraphQLSchema, encryptedDirective
 
   const check = (value: unknown, type: GraphQLInputType, path: string): void => {
     if (value === null || value === undefined) return;
-    if (isNonNullType(type)) return check(value, type.ofType, path);
+    if (isNonNullType(type)) {
+      check(value, type.ofType, path);
+      return;
+    }
     if (isListType(type)) {
       (value as unknown[]).forEach((item, index) => {
         check(item, type.ofType, `${path}[${index}]`);
