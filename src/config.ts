@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isPublishedSecret } from './auth/published-secrets.ts';
+import { estimatedSecretBits, MIN_SECRET_BITS } from './auth/secret-strength.ts';
 
 /** Raised when the environment cannot describe a runnable service; its message names the variable. */
 export class ConfigError extends Error {
@@ -52,6 +54,15 @@ const base64Key = z
   })
   .optional();
 
+const DURATION_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** A duration like 12h, 30m, 7d. */
+const duration = z.string().regex(/^\d+[smhd]$/, 'must be a duration like 12h');
+
+function durationSeconds(value: string): number {
+  return Number(value.slice(0, -1)) * DURATION_SECONDS[value.at(-1) as keyof typeof DURATION_SECONDS];
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -92,10 +103,8 @@ const envSchema = z.object({
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
   AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
-  AUTH_TOKEN_TTL: z
-    .string()
-    .regex(/^\d+[smhd]$/, 'must be a duration like 12h')
-    .default('12h'),
+  AUTH_TOKEN_TTL: duration.default('12h'),
+  MAX_TOKEN_TTL: duration.default('24h'),
 
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -169,6 +178,8 @@ export type AuthConfig = {
   issuer: string | undefined;
   audience: string | undefined;
   tokenTtl: string;
+  /** Tokens whose lifetime (exp - iat, or exp - now) exceeds this are refused. */
+  maxTokenTtlSeconds: number;
 } & ({ kind: 'secret'; secret: string; isDevelopmentSecret: boolean } | { kind: 'jwks'; jwksUrl: string });
 
 function fail(variable: string, problem: string): never {
@@ -237,11 +248,16 @@ function transitConfig(env: Env): TransitConfig {
 }
 
 function authConfig(env: Env): AuthConfig {
+  const maxTokenTtlSeconds = durationSeconds(env.MAX_TOKEN_TTL);
+  if (durationSeconds(env.AUTH_TOKEN_TTL) > maxTokenTtlSeconds) {
+    fail('AUTH_TOKEN_TTL', `must not exceed MAX_TOKEN_TTL (${env.MAX_TOKEN_TTL}): the API would refuse the tokens`);
+  }
   const common = {
     rolesClaim: env.AUTH_ROLES_CLAIM,
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
     tokenTtl: env.AUTH_TOKEN_TTL,
+    maxTokenTtlSeconds,
   };
   if (env.AUTH_JWKS_URL !== undefined) {
     if (env.AUTH_ISSUER === undefined) fail('AUTH_ISSUER', 'is required with AUTH_JWKS_URL');
@@ -250,12 +266,37 @@ function authConfig(env: Env): AuthConfig {
   }
   if (env.AUTH_JWT_SECRET !== undefined) {
     if (env.AUTH_JWT_SECRET.length < 32) fail('AUTH_JWT_SECRET', 'must be at least 32 characters');
+    if (env.NODE_ENV === 'production') refuseKnownOrWeakSecret(env.AUTH_JWT_SECRET);
     return { ...common, kind: 'secret', secret: env.AUTH_JWT_SECRET, isDevelopmentSecret: false };
   }
   if (env.NODE_ENV === 'production') {
     fail('AUTH_JWT_SECRET', 'or AUTH_JWKS_URL is required in production');
   }
   return { ...common, kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, isDevelopmentSecret: true };
+}
+
+/**
+ * Anyone who can read a secret can mint tokens for any role, the processor's included: production
+ * refuses secrets that are published or guessable. The message names the rule, never the secret.
+ */
+function refuseKnownOrWeakSecret(secret: string): void {
+  const generate = 'generate one with `openssl rand -base64 48`';
+  if (secret === DEVELOPMENT_JWT_SECRET) {
+    fail('AUTH_JWT_SECRET', `is the built-in development secret, which anyone can read: ${generate}`);
+  }
+  if (isPublishedSecret(secret)) {
+    fail(
+      'AUTH_JWT_SECRET',
+      `appears in transitql's repository (README, compose file, .env.example or tests), so anyone can read it: ${generate}`,
+    );
+  }
+  const bits = estimatedSecretBits(secret);
+  if (bits < MIN_SECRET_BITS) {
+    fail(
+      'AUTH_JWT_SECRET',
+      `is too weak: about ${Math.floor(bits)} bits of estimated entropy, ${MIN_SECRET_BITS} needed (repeated characters, words, sequences and keyboard patterns count for little): ${generate}`,
+    );
+  }
 }
 
 /** Reads and validates the whole configuration; the only place that looks at the environment. */

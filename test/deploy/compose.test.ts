@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -23,16 +24,38 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
 }
 
+/** A secret of the operator's own: compose has no default for it. */
+const OPERATOR_SECRET = randomBytes(48).toString('base64');
+
 async function resolvedCompose(): Promise<{ services: Record<string, Service> }> {
   const { stdout } = await run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config'], {
-    env: { ...process.env, AUTH_JWT_SECRET: '', BAO_DEV_ROOT_TOKEN: '' },
+    env: { ...process.env, AUTH_JWT_SECRET: OPERATOR_SECRET, BAO_DEV_ROOT_TOKEN: '' },
   });
   return parse(stdout);
 }
 
 describe.skipIf(!present)('docker-compose.yml', () => {
   it('is valid for docker-compose', async () => {
-    await expect(run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'])).resolves.toBeDefined();
+    await expect(
+      run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'], {
+        env: { ...process.env, AUTH_JWT_SECRET: OPERATOR_SECRET },
+      }),
+    ).resolves.toBeDefined();
+  });
+
+  it('has no usable JWT secret of its own: without AUTH_JWT_SECRET it stops and says how to make one', async () => {
+    for (const secret of [undefined, '']) {
+      const env = { ...process.env, AUTH_JWT_SECRET: secret };
+      if (secret === undefined) delete env.AUTH_JWT_SECRET;
+      const failure = await run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'], { env }).then(
+        () => undefined,
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(failure).toContain('set AUTH_JWT_SECRET to a secret of your own, generated with: openssl rand -base64 48');
+    }
+    const { services } = await resolvedCompose();
+    for (const name of ['api', 'processor'])
+      expect(services[name]?.environment?.AUTH_JWT_SECRET, name).toBe(OPERATOR_SECRET);
   });
 
   it('starts services in order: healthy backends, completed setup, healthy API', async () => {
