@@ -20,6 +20,7 @@ import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { hostAllowList } from './http/host-allow-list.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
@@ -96,10 +97,17 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await apollo.start();
 
     app.disable('x-powered-by');
+    app.use(hostAllowList(config.http.allowedHosts));
     app.use(metricsRoutes(metrics));
     app.use(healthRoutes(database, transit, keys));
     if (config.graphiql) {
-      app.use(graphiqlRoutes({ endpoint: '/graphql', tokenFor: developmentTokenIssuer(config.auth) }));
+      app.use(
+        graphiqlRoutes({
+          endpoint: '/graphql',
+          tokenFor: developmentTokenIssuer(config.auth),
+          listensOnLoopback: config.http.listensOnLoopback,
+        }),
+      );
     }
     app.use(
       '/graphql',

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPublishedSecret } from './auth/published-secrets.ts';
 import { estimatedSecretBits, MIN_SECRET_BITS } from './auth/secret-strength.ts';
+import type { AllowedHosts } from './http/host-allow-list.ts';
+import { hostnameOf, isLoopbackHost, isWildcardAddress } from './http/hosts.ts';
 
 /** Raised when the environment cannot describe a runnable service; its message names the variable. */
 export class ConfigError extends Error {
@@ -66,6 +68,7 @@ function durationSeconds(value: string): number {
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
+  ALLOWED_HOSTS: optionalText,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -122,7 +125,14 @@ const DEVELOPMENT_JWT_SECRET = 'transitql-development-secret-change-me-012345678
 
 export interface Config {
   env: Env['NODE_ENV'];
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** The Host headers the API answers (every route); see ALLOWED_HOSTS. */
+    allowedHosts: AllowedHosts;
+    /** Listening on loopback only: the one case where GraphiQL may carry development tokens. */
+    listensOnLoopback: boolean;
+  };
   /** Serve GraphiQL at /graphql to browsers (on by default outside production). */
   graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
@@ -299,13 +309,37 @@ function refuseKnownOrWeakSecret(secret: string): void {
   }
 }
 
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * ALLOWED_HOSTS (comma-separated host names, `*` for any). Unset: the loopback names, plus HOST when
+ * it is one address or name; any Host when the API listens on every interface (0.0.0.0, ::).
+ */
+function allowedHosts(env: Env): AllowedHosts {
+  if (env.ALLOWED_HOSTS === undefined) {
+    if (isWildcardAddress(env.HOST)) return { kind: 'any' };
+    return { kind: 'list', hostnames: new Set([...LOOPBACK_NAMES, hostnameOf(env.HOST)]) };
+  }
+  const names = env.ALLOWED_HOSTS.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.includes('*')) return { kind: 'any' };
+  if (names.length === 0) fail('ALLOWED_HOSTS', 'must list host names (comma-separated) or be *');
+  return { kind: 'list', hostnames: new Set(names.map(hostnameOf)) };
+}
+
 /** Reads and validates the whole configuration; the only place that looks at the environment. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      allowedHosts: allowedHosts(env),
+      listensOnLoopback: isLoopbackHost(env.HOST),
+    },
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     logLevel: env.LOG_LEVEL,
     dataDir,
