@@ -18,6 +18,7 @@ import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
+import { supportedOperationsPlugin } from './graphql/supported-operations.ts';
 import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { hostAllowList } from './http/host-allow-list.ts';
@@ -91,6 +92,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
+        supportedOperationsPlugin(),
         ...limits.plugins,
       ],
     });
@@ -99,7 +101,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     app.disable('x-powered-by');
     app.use(hostAllowList(config.http.allowedHosts));
     app.use(metricsRoutes(metrics));
-    app.use(healthRoutes(database, transit, keys));
+    app.use(healthRoutes(database, transit, keys, logger));
     if (config.graphiql) {
       app.use(
         graphiqlRoutes({

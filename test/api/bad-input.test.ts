@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
 import { createTransit } from '../../src/transit/create-transit.ts';
 import type { Transit } from '../../src/transit/transit.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
@@ -235,6 +237,16 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
   let api: TestApi;
   let failingTransit: Transit | undefined;
   let breakTransit: () => Promise<void>;
+  const logs: string[] = [];
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
 
   beforeAll(async () => {
     backends = await set.open();
@@ -248,10 +260,10 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
         masterKeyFile: undefined,
         batching: backends.config.transit.batching,
       });
-      api = await startTestApi({ ...backends, transit: failingTransit });
+      api = await startTestApi({ ...backends, transit: failingTransit }, logger);
       breakTransit = async () => fs.writeFileSync(path.join(keyDir, 'keyring.json'), 'not a keyring');
     } else {
-      api = await startTestApi(backends);
+      api = await startTestApi(backends, logger);
       const transit = backends.config.transit;
       if (transit.kind !== 'vault' || transit.auth.method !== 'token') throw new Error('expected a token-auth Vault');
       const { address, mount, auth } = transit;
@@ -303,6 +315,13 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
 
     const readyz = await fetch(api.url.replace(/\/graphql$/, '/readyz'));
     expect(readyz.status).toBe(503);
-    expect(await readyz.json()).toMatchObject({ status: 'unavailable', database: 'ok' });
+    expect(await readyz.json(), 'an unauthenticated caller learns which component, not why').toEqual({
+      status: 'unavailable',
+      database: 'ok',
+      transit: 'unavailable',
+    });
+    const logged = logs.map((line) => JSON.parse(line)).filter((line) => line.msg === 'not ready');
+    expect(logged, 'the details go to the log').toMatchObject([{ level: 40, component: 'transit' }]);
+    expect(String(logged[0]?.detail).length).toBeGreaterThan(0);
   });
 });
