@@ -32,6 +32,17 @@ export const SEPARATORS = [
   ' \u200b',
 ] as const;
 
+/** The text with the digits of every class above written as ASCII digits. */
+export function asciiDigits(text: string): string {
+  return [...text]
+    .map((character) => {
+      const codePoint = character.codePointAt(0) ?? 0;
+      const zero = Object.values(DIGIT_ZEROS).find((candidate) => codePoint >= candidate && codePoint < candidate + 10);
+      return zero === undefined ? character : String(codePoint - zero);
+    })
+    .join('');
+}
+
 export const digitClass = fc.constantFrom(...(Object.keys(DIGIT_ZEROS) as Array<keyof typeof DIGIT_ZEROS>));
 
 export function writeDigits(pan: string, digitClassName: keyof typeof DIGIT_ZEROS): string {
