@@ -23,8 +23,11 @@ const INVALID_PANS = {
   'too many digits': '45392966201311571234',
 };
 
+/** Signs the claims given, with a subject, so each bad token below fails for its own reason. */
 const sign = (claims: Record<string, unknown>, secret = SECRET) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  new SignJWT({ sub: 'bad-input-test', ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(new TextEncoder().encode(secret));
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Every form a PAN could leak in: as typed, digits only, and base64 of either. */
