@@ -13,8 +13,12 @@ import {
 import { containsPan } from '../text/pan-detector.ts';
 import { badUserInput } from './errors.ts';
 
-/** Scalars that never carry text; every other scalar a client sends is treated as text. */
-const NON_TEXT_SCALARS = new Set(['Int', 'Float', 'Boolean']);
+/**
+ * Scalars that carry no free text; every other scalar a client sends is treated as text. IDs are
+ * identifiers the resolvers validate (UUIDs), not stored text, and the hex digits of a UUID can form a
+ * Luhn-valid run (a processor's markCardsProcessed was refused for it).
+ */
+const NON_TEXT_SCALARS = new Set(['Int', 'Float', 'Boolean', 'ID']);
 
 /**
  * Free text is a channel: any string a client stores, others read. Every string argument of every

@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
+import { containsPan } from '../../src/text/pan-detector.ts';
 import { useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
 import { disguisedPan } from './support/disguised-pans.ts';
@@ -141,6 +142,16 @@ describe.each(backendSets())('free text refuses card numbers in every client-sto
       expect(await cardCount()).toBe(before);
     },
   );
+
+  it('leaves ids alone: about 1 UUID in 80 holds a Luhn-valid digit run, and ids are not stored text', async () => {
+    const id = '45392966-2013-1157-a000-000000000000';
+    expect(containsPan(id), 'this id reads as a card number to the detector').toBe(true);
+    const response = await context.api.gql('mutation ($ids: [ID!]!) { markCardsProcessed(ids: $ids) { id } }', {
+      role: 'processor',
+      variables: { ids: [id] },
+    });
+    expect(response).toEqual({ status: 200, data: { markCardsProcessed: [] } });
+  });
 
   it('answers a NUL in a failure message with BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async () => {
     const response = await context.api.gql(
