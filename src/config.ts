@@ -312,8 +312,10 @@ function refuseKnownOrWeakSecret(secret: string): void {
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 /**
- * ALLOWED_HOSTS (comma-separated host names, `*` for any). Unset: the loopback names, plus HOST when
- * it is one address or name; any Host when the API listens on every interface (0.0.0.0, ::).
+ * ALLOWED_HOSTS (comma-separated host names, `*` for any), plus the loopback names, always: a
+ * rebinding page sends its own name, and health checks on the machine use 127.0.0.1. Unset: the
+ * loopback names and HOST when it is one address or name; any Host when the API listens on every
+ * interface (0.0.0.0, ::).
  */
 function allowedHosts(env: Env): AllowedHosts {
   if (env.ALLOWED_HOSTS === undefined) {
@@ -325,7 +327,7 @@ function allowedHosts(env: Env): AllowedHosts {
     .filter(Boolean);
   if (names.includes('*')) return { kind: 'any' };
   if (names.length === 0) fail('ALLOWED_HOSTS', 'must list host names (comma-separated) or be *');
-  return { kind: 'list', hostnames: new Set(names.map(hostnameOf)) };
+  return { kind: 'list', hostnames: new Set([...LOOPBACK_NAMES, ...names.map(hostnameOf)]) };
 }
 
 /** Reads and validates the whole configuration; the only place that looks at the environment. */
