@@ -28,8 +28,10 @@ import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
+import { supportedOperationsPlugin } from './graphql/supported-operations.ts';
 import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { hostAllowList } from './http/host-allow-list.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
 import { createLogger } from './logger.ts';
@@ -101,16 +103,24 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
+        supportedOperationsPlugin(),
         ...limits.plugins,
       ],
     });
     await apollo.start();
 
     app.disable('x-powered-by');
+    app.use(hostAllowList(config.http.allowedHosts));
     app.use(metricsRoutes(metrics));
-    app.use(healthRoutes(database, transit, keys));
+    app.use(healthRoutes(database, transit, keys, logger));
     if (config.graphiql) {
-      app.use(graphiqlRoutes({ endpoint: '/graphql', tokenFor: developmentTokenIssuer(config.auth) }));
+      app.use(
+        graphiqlRoutes({
+          endpoint: '/graphql',
+          tokenFor: developmentTokenIssuer(config.auth),
+          listensOnLoopback: config.http.listensOnLoopback,
+        }),
+      );
     }
     app.use(
       '/graphql',

@@ -1,5 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isPublishedSecret } from './auth/published-secrets.ts';
+import { estimatedSecretBits, MIN_SECRET_BITS } from './auth/secret-strength.ts';
+import type { AllowedHosts } from './http/host-allow-list.ts';
+import { hostnameOf, isLoopbackHost, isWildcardAddress } from './http/hosts.ts';
 
 /** Raised when the environment cannot describe a runnable service; its message names the variable. */
 export class ConfigError extends Error {
@@ -61,9 +65,19 @@ const base64Key = z
   })
   .optional();
 
+const DURATION_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** A duration like 12h, 30m, 7d. */
+const duration = z.string().regex(/^\d+[smhd]$/, 'must be a duration like 12h');
+
+function durationSeconds(value: string): number {
+  return Number(value.slice(0, -1)) * DURATION_SECONDS[value.at(-1) as keyof typeof DURATION_SECONDS];
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
+  ALLOWED_HOSTS: optionalText,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -103,10 +117,8 @@ const envSchema = z.object({
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
   AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
-  AUTH_TOKEN_TTL: z
-    .string()
-    .regex(/^\d+[smhd]$/, 'must be a duration like 12h')
-    .default('12h'),
+  AUTH_TOKEN_TTL: duration.default('12h'),
+  MAX_TOKEN_TTL: duration.default('24h'),
 
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -124,7 +136,14 @@ const DEVELOPMENT_JWT_SECRET = 'transitql-development-secret-change-me-012345678
 
 export interface Config {
   env: Env['NODE_ENV'];
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** The Host headers the API answers (every route); see ALLOWED_HOSTS. */
+    allowedHosts: AllowedHosts;
+    /** Listening on loopback only: the one case where GraphiQL may carry development tokens. */
+    listensOnLoopback: boolean;
+  };
   /** Serve GraphiQL at /graphql to browsers (on by default outside production). */
   graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
@@ -191,6 +210,8 @@ export type AuthConfig = {
   issuer: string | undefined;
   audience: string | undefined;
   tokenTtl: string;
+  /** Tokens whose lifetime (exp - iat, or exp - now) exceeds this are refused. */
+  maxTokenTtlSeconds: number;
 } & ({ kind: 'secret'; secret: string; isDevelopmentSecret: boolean } | { kind: 'jwks'; jwksUrl: string });
 
 function fail(variable: string, problem: string): never {
@@ -271,11 +292,16 @@ function postgresConfig(url: string, env: Env): PostgresConfig {
 }
 
 function authConfig(env: Env): AuthConfig {
+  const maxTokenTtlSeconds = durationSeconds(env.MAX_TOKEN_TTL);
+  if (durationSeconds(env.AUTH_TOKEN_TTL) > maxTokenTtlSeconds) {
+    fail('AUTH_TOKEN_TTL', `must not exceed MAX_TOKEN_TTL (${env.MAX_TOKEN_TTL}): the API would refuse the tokens`);
+  }
   const common = {
     rolesClaim: env.AUTH_ROLES_CLAIM,
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
     tokenTtl: env.AUTH_TOKEN_TTL,
+    maxTokenTtlSeconds,
   };
   if (env.AUTH_JWKS_URL !== undefined) {
     if (env.AUTH_ISSUER === undefined) fail('AUTH_ISSUER', 'is required with AUTH_JWKS_URL');
@@ -284,6 +310,7 @@ function authConfig(env: Env): AuthConfig {
   }
   if (env.AUTH_JWT_SECRET !== undefined) {
     if (env.AUTH_JWT_SECRET.length < 32) fail('AUTH_JWT_SECRET', 'must be at least 32 characters');
+    if (env.NODE_ENV === 'production') refuseKnownOrWeakSecret(env.AUTH_JWT_SECRET);
     return { ...common, kind: 'secret', secret: env.AUTH_JWT_SECRET, isDevelopmentSecret: false };
   }
   if (env.NODE_ENV === 'production') {
@@ -292,13 +319,63 @@ function authConfig(env: Env): AuthConfig {
   return { ...common, kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, isDevelopmentSecret: true };
 }
 
+/**
+ * Anyone who can read a secret can mint tokens for any role, the processor's included: production
+ * refuses secrets that are published or guessable. The message names the rule, never the secret.
+ */
+function refuseKnownOrWeakSecret(secret: string): void {
+  const generate = 'generate one with `openssl rand -base64 48`';
+  if (secret === DEVELOPMENT_JWT_SECRET) {
+    fail('AUTH_JWT_SECRET', `is the built-in development secret, which anyone can read: ${generate}`);
+  }
+  if (isPublishedSecret(secret)) {
+    fail(
+      'AUTH_JWT_SECRET',
+      `appears in transitql's repository (README, compose file, .env.example or tests), so anyone can read it: ${generate}`,
+    );
+  }
+  const bits = estimatedSecretBits(secret);
+  if (bits < MIN_SECRET_BITS) {
+    fail(
+      'AUTH_JWT_SECRET',
+      `is too weak: about ${Math.floor(bits)} bits of estimated entropy, ${MIN_SECRET_BITS} needed (repeated characters, words, sequences and keyboard patterns count for little): ${generate}`,
+    );
+  }
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * ALLOWED_HOSTS (comma-separated host names, `*` for any), plus the loopback names, always: a
+ * rebinding page sends its own name, and health checks on the machine use 127.0.0.1. Unset: the
+ * loopback names and HOST when it is one address or name; any Host when the API listens on every
+ * interface (0.0.0.0, ::).
+ */
+function allowedHosts(env: Env): AllowedHosts {
+  if (env.ALLOWED_HOSTS === undefined) {
+    if (isWildcardAddress(env.HOST)) return { kind: 'any' };
+    return { kind: 'list', hostnames: new Set([...LOOPBACK_NAMES, hostnameOf(env.HOST)]) };
+  }
+  const names = env.ALLOWED_HOSTS.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.includes('*')) return { kind: 'any' };
+  if (names.length === 0) fail('ALLOWED_HOSTS', 'must list host names (comma-separated) or be *');
+  return { kind: 'list', hostnames: new Set([...LOOPBACK_NAMES, ...names.map(hostnameOf)]) };
+}
+
 /** Reads and validates the whole configuration; the only place that looks at the environment. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      allowedHosts: allowedHosts(env),
+      listensOnLoopback: isLoopbackHost(env.HOST),
+    },
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     logLevel: env.LOG_LEVEL,
     dataDir,

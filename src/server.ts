@@ -1,6 +1,5 @@
 import { type App, startApp } from './app.ts';
 import { ROLE_DESCRIPTIONS, ROLES } from './auth/roles.ts';
-import { issueToken } from './auth/token-issuer.ts';
 import { apiOperatorRunner } from './cli/operator/programs.ts';
 import { loadConfig } from './config.ts';
 import { takeOwnership } from './owner/data-dir-owner.ts';
@@ -35,13 +34,10 @@ async function main(): Promise<void> {
   console.log(`  database: ${database}`);
   console.log(`  transit:  ${transit}`);
   if (config.graphiql) console.log(`  GraphiQL: open ${app.url} in a browser (example tabs for each role)`);
-  if (config.auth.kind === 'secret' && config.auth.isDevelopmentSecret) {
-    console.log('\nDevelopment tokens (signed with the development secret; set AUTH_JWT_SECRET to replace it):');
-    for (const role of ROLES) {
-      console.log(
-        `  ${role.padEnd(9)} ${ROLE_DESCRIPTIONS[role]}\n    Authorization: Bearer ${await issueToken(config.auth, [role], `dev-${role}`)}`,
-      );
-    }
+  // Logs are kept and shipped: they get the way to a token, never a token.
+  if (config.auth.kind === 'secret') {
+    console.log(`  tokens:   npm run token -- <role>   (roles: ${ROLES.join(', ')})`);
+    for (const role of ROLES) console.log(`    ${role.padEnd(9)} ${ROLE_DESCRIPTIONS[role]}`);
   }
 }
 

@@ -31,8 +31,22 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     }
     const roles = rolesFrom(payload[config.rolesClaim]);
     if (roles === undefined) throw new TokenRejectedError(`token has no "${config.rolesClaim}" claim`);
-    return { subject: typeof payload.sub === 'string' ? payload.sub : 'unknown', roles: new Set(roles) };
+    // The subject owns claims and leases: tokens without one must not share a made-up one.
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
+      throw new TokenRejectedError('token has no "sub" claim (a non-empty string)');
+    }
+    if (livesTooLong(payload, config.maxTokenTtlSeconds)) {
+      throw new TokenRejectedError('token lives longer than this API accepts (MAX_TOKEN_TTL)');
+    }
+    return { subject: payload.sub, roles: new Set(roles) };
   };
+}
+
+/** exp was required above; a lifetime longer than allowed, counted from iat or from now, is refused. */
+function livesTooLong(payload: JWTPayload, maxSeconds: number): boolean {
+  const expiry = payload.exp ?? Number.POSITIVE_INFINITY;
+  const now = Math.floor(Date.now() / 1000);
+  return expiry - now > maxSeconds || (typeof payload.iat === 'number' && expiry - payload.iat > maxSeconds);
 }
 
 function rolesFrom(claim: unknown): string[] | undefined {

@@ -1,5 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { badUserInput } from '../graphql/errors.ts';
+import { containsPan } from '../text/pan-detector.ts';
 
 const MAX_NAME_LENGTH = 256;
 
@@ -13,7 +14,7 @@ function parseCardholderName(value: unknown): string {
   if (value.includes('\u0000')) throw badUserInput('name must not contain NUL characters');
   if (value.length > MAX_NAME_LENGTH) throw badUserInput(`name may be at most ${MAX_NAME_LENGTH} characters`);
   // A card number typed into the name would be stored, and answered, in the clear.
-  if (/\d{12,}/.test(value.replace(/[\s-]/g, ''))) throw badUserInput('name must not contain a card number');
+  if (containsPan(value)) throw badUserInput('name must not contain a card number');
   return value;
 }
 

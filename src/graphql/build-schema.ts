@@ -9,6 +9,7 @@ import { maxItemsDirective } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
 import { decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
+import { freeTextGuardTransform } from './free-text-guard.ts';
 import { rootResolvers } from './root-resolvers.ts';
 
 const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
@@ -37,7 +38,7 @@ export function directives(options: { maxBulkSize: number }) {
 
 /**
  * SDL + resolvers, then the transforms; each wraps the ones before it, so at run time @requireRole
- * runs first, then @maxItems, then encryption, then the resolver.
+ * runs first, then @maxItems, then the free-text guard, then encryption, then the resolver.
  */
 export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
   const schema = makeExecutableSchema({
@@ -45,6 +46,12 @@ export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
     resolvers: [rootResolvers, cardResolvers, keyResolvers],
   });
   const { encrypted, maxItems, decryptFor, requireRole } = directives(options);
-  const transforms = [encrypted.transformer, maxItems.transformer, decryptFor.transformer, requireRole.transformer];
+  const transforms = [
+    encrypted.transformer,
+    (current: GraphQLSchema) => freeTextGuardTransform(current),
+    maxItems.transformer,
+    decryptFor.transformer,
+    requireRole.transformer,
+  ];
   return transforms.reduce((current, transform) => transform(current), schema);
 }

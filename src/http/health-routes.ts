@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { Transit } from '../field-encryption/index.ts';
 
@@ -7,8 +8,10 @@ const READINESS_TIMEOUT_MS = 2_000;
 /**
  * `/healthz`: the process is up. `/readyz`: the database answers, and the transit backend answers
  * and still holds every key the schema encrypts with (a deleted mount or a broken keyring counts).
+ * Both are unauthenticated: they say ok or unavailable per component; why goes to the log (driver
+ * messages name internal addresses).
  */
-export function healthRoutes(database: Database, transit: Transit, keys: ReadonlySet<string>): Router {
+export function healthRoutes(database: Database, transit: Transit, keys: ReadonlySet<string>, logger: Logger): Router {
   const router = Router();
   router.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
@@ -21,15 +24,21 @@ export function healthRoutes(database: Database, transit: Transit, keys: Readonl
         await Promise.all([...keys].map((key) => transit.readKey(key)));
       }),
     ]);
+    const statuses = { database: databaseStatus, transit: transitStatus };
+    for (const [component, status] of Object.entries(statuses)) {
+      if (status !== 'ok') logger.warn({ component, detail: status.detail }, 'not ready');
+    }
     const ready = databaseStatus === 'ok' && transitStatus === 'ok';
-    response
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', database: databaseStatus, transit: transitStatus });
+    response.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
+      database: databaseStatus === 'ok' ? 'ok' : 'unavailable',
+      transit: transitStatus === 'ok' ? 'ok' : 'unavailable',
+    });
   });
   return router;
 }
 
-async function probe(check: () => Promise<void>): Promise<string> {
+async function probe(check: () => Promise<void>): Promise<'ok' | { detail: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -43,7 +52,7 @@ async function probe(check: () => Promise<void>): Promise<string> {
     ]);
     return 'ok';
   } catch (error) {
-    return `unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    return { detail: error instanceof Error ? error.message : String(error) };
   } finally {
     clearTimeout(timer);
   }

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
 import type { Transit } from '../../src/field-encryption/transit/transit.ts';
+import { createLogger } from '../../src/logger.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { CREATE_CARD, CREATE_CARDS, countCards, overwritePan, PANS, tamper } from '../support/cards.ts';
@@ -21,8 +23,11 @@ const INVALID_PANS = {
   'too many digits': '45392966201311571234',
 };
 
+/** Signs the claims given, with a subject, so each bad token below fails for its own reason. */
 const sign = (claims: Record<string, unknown>, secret = SECRET) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  new SignJWT({ sub: 'bad-input-test', ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(new TextEncoder().encode(secret));
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Every form a PAN could leak in: as typed, digits only, and base64 of either. */
@@ -235,6 +240,16 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
   let api: TestApi;
   let failingTransit: Transit | undefined;
   let breakTransit: () => Promise<void>;
+  const logs: string[] = [];
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
 
   beforeAll(async () => {
     backends = await set.open();
@@ -248,10 +263,10 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
         masterKeyFile: undefined,
         batching: backends.config.transit.batching,
       });
-      api = await startTestApi({ ...backends, transit: failingTransit });
+      api = await startTestApi({ ...backends, transit: failingTransit }, logger);
       breakTransit = async () => fs.writeFileSync(path.join(keyDir, 'keyring.json'), 'not a keyring');
     } else {
-      api = await startTestApi(backends);
+      api = await startTestApi(backends, logger);
       const transit = backends.config.transit;
       if (transit.kind !== 'vault' || transit.auth.method !== 'token') throw new Error('expected a token-auth Vault');
       const { address, mount, auth } = transit;
@@ -303,6 +318,13 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
 
     const readyz = await fetch(api.url.replace(/\/graphql$/, '/readyz'));
     expect(readyz.status).toBe(503);
-    expect(await readyz.json()).toMatchObject({ status: 'unavailable', database: 'ok' });
+    expect(await readyz.json(), 'an unauthenticated caller learns which component, not why').toEqual({
+      status: 'unavailable',
+      database: 'ok',
+      transit: 'unavailable',
+    });
+    const logged = logs.map((line) => JSON.parse(line)).filter((line) => line.msg === 'not ready');
+    expect(logged, 'the details go to the log').toMatchObject([{ level: 40, component: 'transit' }]);
+    expect(String(logged[0]?.detail).length).toBeGreaterThan(0);
   });
 });

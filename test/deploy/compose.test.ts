@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -25,9 +26,12 @@ interface Service {
   volumes?: string[];
 }
 
+/** A secret of the operator's own: compose has no default for it. */
+const OPERATOR_SECRET = randomBytes(48).toString('base64');
+
 async function resolvedCompose(): Promise<{ services: Record<string, Service> }> {
   const { stdout } = await run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config'], {
-    env: { ...process.env, AUTH_JWT_SECRET: '', BAO_DEV_ROOT_TOKEN: '' },
+    env: { ...process.env, AUTH_JWT_SECRET: OPERATOR_SECRET, BAO_DEV_ROOT_TOKEN: '' },
   });
   return parse(stdout);
 }
@@ -42,7 +46,26 @@ const OPENBAO_NODES = ['openbao-1', 'openbao-2', 'openbao-3'];
 
 describe.skipIf(!present)('docker-compose.yml', () => {
   it('is valid for docker-compose', async () => {
-    await expect(run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'])).resolves.toBeDefined();
+    await expect(
+      run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'], {
+        env: { ...process.env, AUTH_JWT_SECRET: OPERATOR_SECRET },
+      }),
+    ).resolves.toBeDefined();
+  });
+
+  it('has no usable JWT secret of its own: without AUTH_JWT_SECRET it stops and says how to make one', async () => {
+    for (const secret of [undefined, '']) {
+      const env = { ...process.env, AUTH_JWT_SECRET: secret };
+      if (secret === undefined) delete env.AUTH_JWT_SECRET;
+      const failure = await run(DOCKER_COMPOSE, ['-f', 'docker-compose.yml', 'config', '-q'], { env }).then(
+        () => undefined,
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(failure).toContain('set AUTH_JWT_SECRET to a secret of your own, generated with: openssl rand -base64 48');
+    }
+    const { services } = await resolvedCompose();
+    for (const name of ['api', 'processor'])
+      expect(services[name]?.environment?.AUTH_JWT_SECRET, name).toBe(OPERATOR_SECRET);
   });
 
   it('runs OpenBao in server mode by default: 3 raft nodes on the committed config, no dev flag anywhere', async () => {

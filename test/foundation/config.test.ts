@@ -63,4 +63,22 @@ describe('configuration [embedded]', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
+
+  it('answers the loopback names always, ALLOWED_HOSTS besides, and any Host on 0.0.0.0 until told otherwise', () => {
+    const names = (env: Record<string, string>) => {
+      const allowed = loadConfig(env).http.allowedHosts;
+      return allowed.kind === 'any' ? 'any' : [...allowed.hostnames].sort();
+    };
+    expect(names({})).toEqual(['127.0.0.1', '::1', 'localhost']);
+    expect(names({ ALLOWED_HOSTS: 'API.example.com., api:4000' })).toEqual([
+      '127.0.0.1',
+      '::1',
+      'api',
+      'api.example.com',
+      'localhost',
+    ]);
+    expect(names({ HOST: '0.0.0.0' })).toBe('any');
+    expect(names({ HOST: '0.0.0.0', ALLOWED_HOSTS: 'api' })).toEqual(['127.0.0.1', '::1', 'api', 'localhost']);
+    expect(names({ ALLOWED_HOSTS: '*' })).toBe('any');
+  });
 });

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 
-const PRODUCTION = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-production-secret-of-at-least-32-characters' };
+const PRODUCTION = { NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(48).toString('base64') };
 
 async function getPage(api: TestApi): Promise<Response> {
   return fetch(api.url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });

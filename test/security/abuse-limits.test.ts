@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
-  AUTH_JWT_SECRET: 'abuse-limits-test-secret-0123456789abcdef',
+  AUTH_JWT_SECRET: randomBytes(48).toString('base64'),
   MAX_QUERY_COST: '100',
   MAX_BULK_SIZE: '5',
 };

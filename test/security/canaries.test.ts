@@ -4,17 +4,26 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createGraphQLClient } from '../../src/processor/api-client.ts';
+import { CardApi } from '../../src/processor/card-api.ts';
+import { runProcessor } from '../../src/processor/run-processor.ts';
 import { startProcessor } from '../processor/processor-process.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 import { dumpDatabase } from './support/database-dump.ts';
+import { asciiDigits, SEPARATORS, writeDigits } from './support/disguised-pans.ts';
 
 /** Valid card numbers that appear nowhere else; any sighting outside a processor's data is a leak. */
-const CANARIES = ['400013371337001', '510013371337002', '371337133700003', '601113371337004', '353013371337005'].map(
-  withCheckDigit,
-);
-const [STORED, SPACED, BULK_A, BULK_B, LATE] = CANARIES as [string, string, string, string, string];
+const CANARIES = [
+  '400013371337001',
+  '510013371337002',
+  '371337133700003',
+  '601113371337004',
+  '353013371337005',
+  '222113371337006',
+].map(withCheckDigit);
+const [STORED, SPACED, BULK_A, BULK_B, LATE, FAILING] = CANARIES as [string, string, string, string, string, string];
 /** Near-canaries sent only in rejected requests. */
 const LUHN_FAILED = `${STORED.slice(0, -1)}${(Number(STORED.at(-1)) + 1) % 10}`;
 const SEARCHED = [...CANARIES, LUHN_FAILED];
@@ -28,8 +37,28 @@ function forms(pan: string): string[] {
   return [pan, spaced, Buffer.from(pan).toString('base64'), Buffer.from(pan).toString('base64url')];
 }
 
+/** Card numbers written in other scripts or broken up by separators: NFKC, other digit classes as ASCII, digits only. */
+function digitsOnly(haystack: string): string {
+  return asciiDigits(haystack.normalize('NFKC')).replace(/[^0-9]/g, '');
+}
+
 function hits(haystack: string): string[] {
-  return SEARCHED.flatMap((pan) => forms(pan).filter((form) => haystack.includes(form)));
+  const digits = digitsOnly(haystack);
+  return SEARCHED.flatMap((pan) => [
+    ...forms(pan).filter((form) => haystack.includes(form)),
+    ...(digits.includes(pan) ? [`${pan} (digits only)`] : []),
+  ]);
+}
+
+/** The canary broken up by each separator in turn, in full-width and Arabic-Indic digits too. */
+function disguises(pan: string): string[] {
+  const spaced = (text: string, separator: string) => [...text].join(separator);
+  return [
+    ...SEPARATORS.filter(Boolean).map((separator) => spaced(pan, separator)),
+    spaced(writeDigits(pan, 'fullWidth'), '\u200b'),
+    spaced(writeDigits(pan, 'arabicIndic'), '.'),
+    spaced(writeDigits(pan, 'mathematicalBold'), '\u00b7'),
+  ];
 }
 
 describe.each(backendSets())('leak canaries [$name]', (set) => {
@@ -180,6 +209,59 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
     expect(stdout).toMatch(/processed \d+, failed 1, skipped 0/);
   });
 
+  it('refuses canaries disguised in names and failure messages, and stores a failure that names the card masked', async () => {
+    const created = await send(CREATE, {
+      role: 'clerk',
+      variables: { input: { name: 'Canary Failing', pan: FAILING } },
+    });
+    const failingId = (created.data as { createCreditCard: { id: string } }).createCreditCard.id;
+    const processorToken = await api.token('processor');
+    for (const disguise of disguises(LATE)) {
+      const name = await send(CREATE, {
+        role: 'clerk',
+        variables: { input: { name: `Carlos ${disguise} Gardel`, pan: LATE } },
+      });
+      expect(
+        name.errors?.map((error) => error.extensions?.code),
+        disguise,
+      ).toEqual(['BAD_USER_INPUT']);
+      const failure = await send(
+        'mutation ($ids: [ID!]!, $error: String!) { markCardsFailed(ids: $ids, error: $error) { id } }',
+        { token: processorToken, variables: { ids: [failingId], error: `declined ${disguise}` } },
+      );
+      expect(
+        failure.errors?.map((error) => error.extensions?.code),
+        disguise,
+      ).toEqual(['BAD_USER_INPUT']);
+    }
+    const summary = await runProcessor({
+      cards: new CardApi(createGraphQLClient(api.url, processorToken)),
+      process: (card) => {
+        if (card.pan !== FAILING) return;
+        throw new Error(`gateway refused ${disguises(card.pan).join(' or ')}`);
+      },
+      batchSize: 10,
+      leaseSeconds: 60,
+      failure: { retryAfterSeconds: 3600, maxAttempts: 5 },
+      once: true,
+      pollIntervalMs: 10,
+      signal: new AbortController().signal,
+      warn: (message) => {
+        processorOutput += `\n${message}`;
+      },
+    });
+    expect(summary.failed).toBeGreaterThanOrEqual(1);
+    const read = await send('query ($id: ID!) { creditCard(id: $id) { name lastError } }', {
+      role: 'support',
+      variables: { id: failingId },
+    });
+    const card = (read.data as { creditCard: { name: string; lastError: string } }).creditCard;
+    expect(card.lastError).toContain(
+      `processing failed: gateway refused ${FAILING.slice(0, 6)}******${FAILING.slice(-4)}`,
+    );
+    expect(hits(JSON.stringify(read)), 'lastError and name as clerks and support read them').toEqual([]);
+  });
+
   it('finds no canary, plain or base64, in the logs, the error bodies, the processor output or a dump of the database', async () => {
     expect(errorBodies.length).toBeGreaterThanOrEqual(19);
     expect(logs.length).toBeGreaterThan(0);
@@ -189,6 +271,9 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
       hits(`a ${Buffer.from(BULK_B).toString('base64')} b`),
       'the search itself finds a planted canary',
     ).not.toEqual([]);
+    for (const disguise of disguises(BULK_B)) {
+      expect(hits(`x ${disguise} y`), `the search finds ${JSON.stringify(disguise)}`).not.toEqual([]);
+    }
     expect({
       logs: hits(logs.join('\n')),
       errors: hits(errorBodies.join('\n')),
@@ -196,13 +281,13 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
       dump: hits(dump),
     }).toEqual({ logs: [], errors: [], processor: [], dump: [] });
     console.log(
-      `[canaries ${set.name}] ${SEARCHED.length} canaries x 4 forms searched in ${logs.length} log lines, ${errorBodies.length} error bodies, the processor's output, ${dump.length} bytes of dump: 0 hits`,
+      `[canaries ${set.name}] ${SEARCHED.length} canaries x 4 forms and their digits in any script or spacing searched in ${logs.length} log lines, ${errorBodies.length} error bodies, the processor's output, ${dump.length} bytes of dump: 0 hits`,
     );
   });
 
   it('stores every PAN as transit ciphertext', async () => {
     const rows = await backends.database.db.select({ pan: creditCards.pan }).from(creditCards);
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
     for (const row of rows) expect(row.pan).toMatch(/^vault:v\d+:/);
     const [{ count } = { count: -1 }] = await backends.database.db
       .select({ count: sql<number>`count(*)::int` })

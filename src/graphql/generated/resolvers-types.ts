@@ -18,7 +18,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** A cardholder name: 1 to 256 characters, no NUL, no run of 12 or more digits (a card number belongs in `pan`). Refused with BAD_USER_INPUT before anything is encrypted. */
+  /** A cardholder name: 1 to 256 characters, no NUL, no card number however it is written (12 to 19 digits passing the Luhn check, with any separators, in any script: a card number belongs in `pan`). Refused with BAD_USER_INPUT before anything is encrypted. */
   CardholderName: { input: string; output: string; }
   /** An ISO-8601 timestamp, e.g. 2026-11-27T14:05:00.000Z. */
   DateTime: { input: Date; output: Date; }
@@ -121,7 +121,7 @@ export type Mutation = {
   createCreditCards: Array<CreditCard>;
   /**
    * Record a failed processing attempt on cards claimed by the caller: `error` is kept in lastError
-   * (it must not contain card numbers), attempts is incremented and the claim cleared. The card is
+   * (an error holding a card number or a NUL, however written, is refused with BAD_USER_INPUT), attempts is incremented and the claim cleared. The card is
    * retried after `retryAfterSeconds`; once attempts reaches `maxAttempts` it moves to FAILED.
    * Answers the cards that changed.
    */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Request, Router } from 'express';
+import { hostnameOf, isLoopbackHost } from '../hosts.ts';
 import { exampleTabs } from './example-tabs.ts';
 import { renderGraphiQLPage } from './page.ts';
 
@@ -35,6 +36,8 @@ export interface GraphiQLOptions {
   endpoint: string;
   /** Issues a token for a role to preset in the example tabs' headers; undefined leaves a placeholder. */
   tokenFor: ((role: string) => Promise<string>) | undefined;
+  /** Whether the server listens on loopback only; otherwise the page never carries tokens. */
+  listensOnLoopback: boolean;
 }
 
 /** GraphiQL for browsers: GET `endpoint` asking for HTML answers the page; everything else goes on to the API. */
@@ -47,7 +50,7 @@ export function graphiqlRoutes(options: GraphiQLOptions): Router {
   });
   router.get(options.endpoint, async (request, response, next) => {
     if (!wantsHtml(request)) return next();
-    const tabs = await exampleTabs(options.tokenFor);
+    const tabs = await exampleTabs(onLoopback(request, options) ? options.tokenFor : undefined);
     response
       .set('Content-Security-Policy', CONTENT_SECURITY_POLICY)
       .set('Cache-Control', 'no-store')
@@ -55,6 +58,14 @@ export function graphiqlRoutes(options: GraphiQLOptions): Router {
       .send(renderGraphiQLPage({ assetsPath: ASSETS_PATH, endpoint: options.endpoint, tabs }));
   });
   return router;
+}
+
+/**
+ * Development tokens go only to a page both asked for and served on this machine: a page reached
+ * through another name (DNS rebinding) or over the network gets placeholders.
+ */
+function onLoopback(request: Request, options: GraphiQLOptions): boolean {
+  return options.listensOnLoopback && isLoopbackHost(hostnameOf(request.headers.host ?? ''));
 }
 
 function wantsHtml(request: Request): boolean {

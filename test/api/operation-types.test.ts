@@ -1,0 +1,61 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
+
+describe.each(backendSets())('operation types the API does not serve [$name]', (set) => {
+  let backends: Backends;
+  let api: TestApi;
+  const logs: Array<{ level: number; msg: string }> = [];
+
+  beforeAll(async () => {
+    backends = await set.open();
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    api = await startTestApi(backends, createLogger('info', sink));
+  });
+  afterAll(async () => {
+    await api?.close();
+    await backends?.close();
+  });
+
+  it.each([
+    ['a subscription', 'subscription { health }'],
+    ['a named subscription with variables', 'subscription Watch($id: ID!) { creditCard(id: $id) { id } }'],
+    ['a subscription next to a query, chosen by name', 'query Q { health } subscription S { health }'],
+  ])('answers %s with a clean BAD_REQUEST, no 5xx and no error-level log', async (_name, query) => {
+    const before = logs.length;
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await api.token('clerk')}` },
+      body: JSON.stringify({
+        query,
+        variables: { id: '00000000-0000-0000-0000-000000000000' },
+        operationName: query.includes('S {') ? 'S' : undefined,
+      }),
+    });
+    const body = (await response.json()) as {
+      data?: unknown;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    expect(response.status).toBe(400);
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_REQUEST']);
+    expect(body.errors?.[0]?.message).toMatch(/subscription operations are not supported/i);
+    expect(logs.slice(before).filter((line) => line.level >= 50)).toEqual([]);
+  });
+
+  it('still answers the query of the same document', async () => {
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query Q { health } subscription S { health }', operationName: 'Q' }),
+    });
+    expect(await response.json()).toEqual({ data: { health: 'ok' } });
+  });
+});

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { getDirective } from '@graphql-tools/utils';
+import fc from 'fast-check';
+import {
+  type GraphQLArgument,
+  type GraphQLInputField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { withCheckDigit } from '../../src/cards/pan.ts';
+import { creditCards } from '../../src/db/schema.ts';
+import { buildSchema } from '../../src/graphql/build-schema.ts';
+import { containsPan } from '../../src/text/pan-detector.ts';
+import { useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
+import { disguisedPan } from './support/disguised-pans.ts';
+
+const RUNS_PER_FIELD = Number(process.env.FREE_TEXT_RUNS ?? 25);
+const NOT_TEXT = new Set(['Int', 'Float', 'Boolean', 'ID']);
+const ALL_ROLES = ['clerk', 'support', 'processor', 'key-admin'];
+
+/** A place in a mutation's arguments where a client sends text the API may store: a path of argument and field names. */
+interface TextSlot {
+  mutation: string;
+  path: string[];
+}
+
+const schema = buildSchema({ maxBulkSize: 1000 });
+const encrypted = (node: GraphQLArgument | GraphQLInputField) =>
+  (getDirective(schema, node, 'encrypted')?.length ?? 0) > 0;
+
+/** Every string-valued input of every mutation, found by walking the schema (so a field added later is found too). */
+function textSlots(target: GraphQLSchema): TextSlot[] {
+  const slots: TextSlot[] = [];
+  const walk = (mutation: string, type: GraphQLInputType, path: string[], seen: Set<string>) => {
+    const named = getNamedType(type);
+    if (isInputObjectType(named)) {
+      if (seen.has(named.name)) return;
+      for (const field of Object.values(named.getFields())) {
+        if (!encrypted(field)) walk(mutation, field.type, [...path, field.name], new Set([...seen, named.name]));
+      }
+    } else if (isScalarType(named) && !NOT_TEXT.has(named.name)) {
+      slots.push({ mutation, path });
+    }
+  };
+  for (const field of Object.values(target.getMutationType()?.getFields() ?? {})) {
+    for (const argument of field.args)
+      if (!encrypted(argument)) walk(field.name, argument.type, [argument.name], new Set());
+  }
+  return slots;
+}
+
+/** A valid value for an input type; text slots get ordinary words. */
+function sample(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return sample(type.ofType);
+  if (isListType(type)) return [sample(type.ofType)];
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(Object.values(type.getFields()).map((field) => [field.name, sample(field.type)]));
+  }
+  if (isEnumType(type)) return type.getValues()[0]?.value;
+  switch (type.name) {
+    case 'Int':
+      return 1;
+    case 'Float':
+      return 1;
+    case 'Boolean':
+      return true;
+    case 'ID':
+      return randomUUID();
+    case 'PAN':
+      return withCheckDigit('453929662013115');
+    default:
+      return 'Astor Piazzolla';
+  }
+}
+
+/** The mutation with every argument passed as a variable, and the variables with `text` at the slot's place. */
+function request(slot: TextSlot, text: string) {
+  const field = schema.getMutationType()?.getFields()[slot.mutation];
+  if (field === undefined) throw new Error(`no mutation ${slot.mutation}`);
+  const variables: Record<string, unknown> = Object.fromEntries(field.args.map((arg) => [arg.name, sample(arg.type)]));
+  let holder = variables;
+  for (const [index, name] of slot.path.entries()) {
+    if (index === slot.path.length - 1) {
+      holder[name] = Array.isArray(holder[name]) ? [text] : text;
+    } else {
+      const next = holder[name];
+      holder = (Array.isArray(next) ? next[0] : next) as Record<string, unknown>;
+    }
+  }
+  const declarations = field.args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const argumentsText = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+  const selection = isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';
+  return { query: `mutation (${declarations}) { ${slot.mutation}(${argumentsText})${selection} }`, variables };
+}
+
+describe('the schema walk', () => {
+  it('finds the free text clients store: names and failure messages (and every string a mutation takes)', () => {
+    const found = textSlots(schema).map((slot) => `${slot.mutation}.${slot.path.join('.')}`);
+    expect(found).toEqual(
+      expect.arrayContaining(['createCreditCard.input.name', 'createCreditCards.inputs.name', 'markCardsFailed.error']),
+    );
+  });
+});
+
+describe.each(backendSets())('free text refuses card numbers in every client-stored string [$name]', (set) => {
+  const context = useTestApi(set);
+
+  const cardCount = async () => (await context.backends.database.db.select().from(creditCards)).length;
+
+  it.each(textSlots(schema).map((slot) => [`${slot.mutation}.${slot.path.join('.')}`, slot] as const))(
+    '%s refuses disguised PANs with BAD_USER_INPUT, stores nothing and echoes nothing',
+    async (_name, slot) => {
+      const token = await context.api.token(...ALL_ROLES);
+      const control = await context.api.gql(request(slot, 'Astor Piazzolla, 12 Libertango St').query, {
+        token,
+        variables: request(slot, 'Astor Piazzolla, 12 Libertango St').variables,
+      });
+      expect(JSON.stringify(control.errors ?? []), 'ordinary text is not taken for a card number').not.toMatch(
+        /card number|NUL/,
+      );
+      const before = await cardCount();
+      await fc.assert(
+        fc.asyncProperty(disguisedPan, async ({ pan, text }) => {
+          const { query, variables } = request(slot, text);
+          const response = await context.api.gql(query, { token, variables });
+          expect(response.status).toBeLessThan(500);
+          expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+          expect(response.errors?.[0]?.message).toMatch(/card number/);
+          expect(JSON.stringify(response).normalize('NFKC').replace(/\D/g, '')).not.toContain(pan);
+        }),
+        { numRuns: RUNS_PER_FIELD },
+      );
+      expect(await cardCount()).toBe(before);
+    },
+  );
+
+  it('leaves ids alone: about 1 UUID in 80 holds a Luhn-valid digit run, and ids are not stored text', async () => {
+    const id = '45392966-2013-1157-a000-000000000000';
+    expect(containsPan(id), 'this id reads as a card number to the detector').toBe(true);
+    const response = await context.api.gql('mutation ($ids: [ID!]!) { markCardsProcessed(ids: $ids) { id } }', {
+      role: 'processor',
+      variables: { ids: [id] },
+    });
+    expect(response).toEqual({ status: 200, data: { markCardsProcessed: [] } });
+  });
+
+  it('answers a NUL in a failure message with BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async () => {
+    const response = await context.api.gql(
+      'mutation ($ids: [ID!]!, $error: String!) { markCardsFailed(ids: $ids, error: $error) { id } }',
+      { role: 'processor', variables: { ids: [randomUUID()], error: 'gateway\u0000down' } },
+    );
+    expect(response.status).toBe(200);
+    expect(response.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([
+      ['BAD_USER_INPUT', 'error must not contain NUL characters'],
+    ]);
+  });
+});

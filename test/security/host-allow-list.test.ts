@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
+import { rawRequest } from '../support/raw-http.ts';
+
+const HTML = 'text/html,application/xhtml+xml,*/*;q=0.8';
+const HEALTH = JSON.stringify({ query: '{ health }' });
+
+describe.each(backendSets())('the Host allow-list and GraphiQL tokens [$name]', (set) => {
+  let backends: Backends | undefined;
+  let api: TestApi | undefined;
+
+  async function start(env: Record<string, string> = {}): Promise<TestApi> {
+    backends = await set.open(env);
+    api = await startTestApi(backends);
+    return api;
+  }
+  afterEach(async () => {
+    await api?.close();
+    await backends?.close();
+    api = undefined;
+    backends = undefined;
+  });
+
+  const page = (target: TestApi, host: string) => rawRequest(target.url, { headers: { host, accept: HTML } });
+
+  it('answers a rebound name (a foreign Host) with 421 on every route, and no token anywhere', async () => {
+    const target = await start();
+    const port = new URL(target.url).port;
+    const base = new URL(target.url).origin;
+    const foreign = `attacker.example:${port}`;
+    const answers = await Promise.all([
+      page(target, foreign),
+      rawRequest(`${base}/graphql`, {
+        method: 'POST',
+        headers: { host: foreign, 'content-type': 'application/json' },
+        body: HEALTH,
+      }),
+      rawRequest(`${base}/readyz`, { headers: { host: foreign } }),
+      rawRequest(`${base}/healthz`, { headers: { host: foreign } }),
+      rawRequest(`${base}/metrics`, { headers: { host: foreign } }),
+      rawRequest(`${base}/graphiql-assets/start-graphiql.js`, { headers: { host: foreign } }),
+      rawRequest(`${base}/graphql`, { headers: { accept: HTML } }),
+    ]);
+    // Node's HTTP server answers an HTTP/1.1 request without Host with 400 before the API sees it.
+    expect(answers.map((answer) => answer.status)).toEqual([421, 421, 421, 421, 421, 421, 400]);
+    for (const answer of answers) expect(answer.body).not.toContain('eyJ');
+    for (const answer of answers.slice(0, 6)) {
+      expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+  });
+
+  it('carries development tokens only when asked through a loopback name', async () => {
+    const target = await start();
+    const port = new URL(target.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      const answer = await page(target, host);
+      expect(answer.status, host).toBe(200);
+      expect(answer.body.match(/Bearer eyJ/g), host).toHaveLength(7);
+    }
+  });
+
+  it('gives an allowed but non-loopback Host the page with placeholders, not tokens', async () => {
+    const target = await start({ ALLOWED_HOSTS: 'transitql.internal, localhost' });
+    const answer = await page(target, `transitql.internal:${new URL(target.url).port}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('graphiql-settings');
+    expect(answer.body).not.toContain('eyJ');
+    expect(answer.body).toContain('Bearer \\u003cpaste-a-clerk-token>');
+  });
+
+  it('never puts tokens in the page when the server listens beyond loopback, even asked as 127.0.0.1', async () => {
+    const target = await start({ HOST: '0.0.0.0' });
+    const answer = await page(target, `127.0.0.1:${new URL(target.url).port}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('graphiql-settings');
+    expect(answer.body).not.toContain('eyJ');
+  });
+});
