@@ -1,15 +1,23 @@
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { issueToken } from '../auth/token-issuer.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { httpDemoClient } from '../demo/demo-client.ts';
 import { runWalkthrough } from '../demo/walkthrough.ts';
 import { exitWithStartupError } from '../startup-error.ts';
+import { parseCommandArgs } from './args.ts';
 
 /** `npm run demo [-- --url http://host:port/graphql]`: the walkthrough against a running server. */
 async function main(): Promise<void> {
+  const { values } = parseCommandArgs({
+    command: 'npm run demo --',
+    usage: '[--url http://host:port/graphql]',
+    help: [
+      'Plays the walkthrough against a running server (start it first with `npm start`), printing each request and answer.',
+      '  --url  the API to talk to (default http://HOST:PORT/graphql from the environment)',
+    ].join('\n'),
+    options: { url: { type: 'string' } },
+  });
   const config = loadConfig();
-  const { values } = parseArgs({ options: { url: { type: 'string' } } });
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   const url = values.url ?? `http://${host}:${config.http.port}/graphql`;
   console.log(`transitql demo against ${url}`);
