@@ -25,7 +25,17 @@ async function main(): Promise<void> {
   if (unknown.length > 0)
     exitWithUsageError(SPEC, `unknown role(s): ${unknown.join(', ')}; roles: ${ROLES.join(', ')}`);
   const config = loadConfig();
-  console.log(await issueToken(config.auth, positionals, values.subject ?? `dev-${positionals.join('+')}`, values.ttl));
+  const token = await issueToken(
+    config.auth,
+    positionals,
+    values.subject ?? `dev-${positionals.join('+')}`,
+    values.ttl,
+  ).catch((error: unknown) => {
+    // jose refuses a lifetime it cannot read ("Invalid time period format") with a TypeError.
+    if (error instanceof TypeError) exitWithUsageError(SPEC, `--ttl ${values.ttl}: use a period like 30m, 1h or 7d`);
+    throw error;
+  });
+  console.log(token);
 }
 
 main().catch(exitWithStartupError);
