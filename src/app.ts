@@ -22,6 +22,7 @@ import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
+import { rootRoutes } from './http/root-routes.ts';
 import { KeyAdmin } from './keys/key-admin.ts';
 import { storedCiphertextsByKey } from './keys/stored-ciphertexts.ts';
 import { createLogger } from './logger.ts';
@@ -96,6 +97,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     await apollo.start();
 
     app.disable('x-powered-by');
+    app.use(rootRoutes({ endpoint: '/graphql', graphiql: config.graphiql }));
     app.use(metricsRoutes(metrics));
     app.use(healthRoutes(database, transit, keys));
     if (config.graphiql) {
