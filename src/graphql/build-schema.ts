@@ -9,6 +9,7 @@ import { decryptForDirective } from '../directives/decrypt-for.ts';
 import { encryptedDirective } from '../directives/encrypted.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
+import { describeDirectives } from './describe-directives.ts';
 import { rootResolvers } from './root-resolvers.ts';
 
 const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
@@ -36,6 +37,7 @@ export function buildSchema(): GraphQLSchema {
     bulkLimitTransform,
     decryptForDirective().transformer,
     requireRoleDirective().transformer,
+    describeDirectives(),
   ];
   return transforms.reduce((current, transform) => transform(current), schema);
 }

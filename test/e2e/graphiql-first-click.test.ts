@@ -154,6 +154,29 @@ describe.skipIf(!chromiumPresent).each(backendSets())('GraphiQL on a fresh brows
     }
   });
 
+  it('the docs pane of CreditCard.pan shows the contract generated from its directives', async () => {
+    const browser = await openFresh(api.url, 1280);
+    try {
+      const { page } = browser;
+      await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+      const docs = page.locator('.graphiql-doc-explorer');
+      await docs.getByText('Root Types').waitFor();
+      await docs.locator('input').fill('CreditCard');
+      await page.getByRole('option', { name: 'CreditCard', exact: true }).first().click();
+      await docs.locator('.graphiql-doc-explorer-field-name', { hasText: /^pan$/ }).click();
+      await docs.locator('.graphiql-doc-explorer-title', { hasText: /^pan$/ }).waitFor();
+      await docs.getByText('Encryption and access (from the directives):').waitFor();
+      const text = (await docs.textContent()) ?? '';
+      expect(text).toContain('Stored encrypted under the transit key card-pan.');
+      expect(text).toContain('processor reads the plaintext.');
+      expect(text).toContain('support reads it masked with LAST4');
+      if (set.name === 'embedded') await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'graphiql-docs-pan.png') });
+      expect(browser.problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('GET / sends a browser to GraphiQL and tells other clients where the API is; /favicon.ico is no 404', async () => {
     const root = new URL('/', api.url);
     const browserVisit = await fetch(root, { headers: { accept: 'text/html' }, redirect: 'manual' });
