@@ -51,7 +51,7 @@ export interface AppParts {
 
 /** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
 export async function startApp(config: Config, parts: AppParts = {}): Promise<App> {
-  const logger = parts.logger ?? createLogger(config.logLevel);
+  const logger = parts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const database = parts.database ?? (await openDatabase(config.database));
   const metrics = createMetrics();
   const transit = parts.transit ?? createTransit(config.transit, { onRequest: () => metrics.vaultRequests.inc() });

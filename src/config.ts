@@ -65,6 +65,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   GRAPHIQL: flag.optional(),
 
@@ -125,6 +126,7 @@ export interface Config {
   /** Serve GraphiQL at /graphql to browsers (on by default outside production). */
   graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
+  logFormat: 'pretty' | 'json';
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
   transit: TransitConfig;
@@ -281,6 +283,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: { host: env.HOST, port: env.PORT },
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     logLevel: env.LOG_LEVEL,
+    // Readable for a developer at a terminal; JSON for production and for anything reading a pipe.
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && process.stdout.isTTY === true ? 'pretty' : 'json'),
     dataDir,
     database:
       env.DATABASE_URL === undefined

@@ -6,6 +6,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { Config } from '../config.ts';
+import { initialisePgliteDirectory, PGLITE_SETTINGS } from './pglite-memory.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -66,7 +67,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+    if (dataDir !== undefined) await initialisePgliteDirectory(dataDir);
+    client = await PGlite.create({ dataDir, postgresqlconf: PGLITE_SETTINGS });
   } catch (error) {
     throw new DatabaseUnavailableError(
       `embedded database in ${dataDir ?? 'memory'} cannot be opened: ${reason(error)}`,

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { bulkLimitTransform } from '../cards/bulk-limit.ts';
@@ -9,10 +8,11 @@ import { decryptForDirective } from '../directives/decrypt-for.ts';
 import { encryptedDirective } from '../directives/encrypted.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { describeDirectives } from './describe-directives.ts';
 import { rootResolvers } from './root-resolvers.ts';
 
-const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
+const schemaDir = path.join(PROJECT_ROOT, 'schema');
 
 /** The SDL files in schema/, directives included. */
 function loadTypeDefs(): string[] {
