@@ -11,6 +11,13 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const HEADING = 'Add an encrypted field';
 const EDIT = /^(?:#|\/\/) (\S+), (after|replace) the line: (.+)$/;
 
+/** The parts of the answers this test reads. */
+interface Answer {
+  createCreditCard: { id: string; phone: string };
+  creditCard: { phone: string };
+  __type: { fields: Array<{ name: string; description: string }> };
+}
+
 interface Block {
   language: string;
   body: string;
@@ -95,7 +102,7 @@ describe('README "Add an encrypted field", followed step by step on a copy of th
           },
           body: JSON.stringify({ query, variables }),
         });
-        return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+        return (await response.json()) as { data?: Answer; errors?: unknown[] };
       };
       const created = await gql(
         'clerk',
@@ -110,9 +117,9 @@ describe('README "Add an encrypted field", followed step by step on a copy of th
       const asProcessor = await gql('processor', 'query($id: ID!) { creditCard(id: $id) { phone } }', { id });
       expect(asProcessor.data?.creditCard.phone).toMatch(/^vault:v1:/);
       const docs = await gql('clerk', '{ __type(name: "CreditCard") { fields { name description } } }');
-      const phone = docs.data?.__type.fields.find((field: { name: string }) => field.name === 'phone');
-      expect(phone.description).toContain('transit key `card-phone`');
-      expect(phone.description).toContain('`support` reads it masked with LAST4');
+      const phone = docs.data?.__type.fields.find((field) => field.name === 'phone');
+      expect(phone?.description).toContain('transit key `card-phone`');
+      expect(phone?.description).toContain('`support` reads it masked with LAST4');
     } finally {
       server.kill('SIGINT');
     }
