@@ -11,7 +11,8 @@ export function renderTable(
 ): string {
   const table = new Table({
     head,
-    colAligns: options.align,
+    // cli-table3 reads colAligns[i] for every cell: an explicit undefined would break it.
+    ...(options.align === undefined ? {} : { colAligns: options.align }),
     style: { head: colourEnabled(options.stream) ? ['cyan'] : [], border: [] },
   });
   for (const row of rows) table.push(row.map(String));
