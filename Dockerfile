@@ -1,4 +1,5 @@
-# The transitql API image: TypeScript run by tsx (no build step), as the unprivileged `node` user.
+# The transitql API image: `npm start` runs the server bundled by esbuild (dist/server.js, built here and
+# again by prestart) with node, as the unprivileged `node` user; tsx stays for the command-line tools.
 FROM node:20-slim
 
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
@@ -13,9 +14,10 @@ COPY tsconfig.json ./
 COPY schema ./schema
 COPY migrations ./migrations
 COPY src ./src
+RUN npm run build
 
 # /credentials: where `transit setup --out` leaves the AppRole credentials for the API (compose volume).
-RUN mkdir -p /credentials /app/.data && chown node:node /credentials /app/.data
+RUN mkdir -p /credentials /app/.data && chown node:node /credentials /app/.data /app/dist
 USER node
 
 EXPOSE 4000

@@ -34,6 +34,7 @@ import { healthRoutes } from './http/health-routes.ts';
 import { hostAllowList } from './http/host-allow-list.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { requestErrorHandler } from './http/request-error-handler.ts';
+import { rootRoutes } from './http/root-routes.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
 
@@ -57,7 +58,7 @@ export interface AppParts {
 
 /** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
 export async function startApp(config: Config, parts: AppParts = {}): Promise<App> {
-  const logger = parts.logger ?? createLogger(config.logLevel);
+  const logger = parts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const database = parts.database ?? (await openDatabase(config.database));
   const metrics = createMetrics();
   const transit = parts.transit ?? createTransit(config.transit, { onRequest: () => metrics.vaultRequests.inc() });
@@ -111,6 +112,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
 
     app.disable('x-powered-by');
     app.use(hostAllowList(config.http.allowedHosts));
+    app.use(rootRoutes({ endpoint: '/graphql', graphiql: config.graphiql }));
     app.use(metricsRoutes(metrics));
     app.use(healthRoutes(database, transit, keys, logger));
     if (config.graphiql) {

@@ -74,12 +74,21 @@ function durationSeconds(value: string): number {
   return Number(value.slice(0, -1)) * DURATION_SECONDS[value.at(-1) as keyof typeof DURATION_SECONDS];
 }
 
+const port = z
+  .string()
+  .default('4000')
+  .refine((value) => /^\d+$/.test(value.trim()) && Number(value) <= 65535, {
+    message: 'must be a port number from 0 to 65535',
+  })
+  .transform(Number);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   ALLOWED_HOSTS: optionalText,
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PORT: port,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   GRAPHIQL: flag.optional(),
 
@@ -147,6 +156,7 @@ export interface Config {
   /** Serve GraphiQL at /graphql to browsers (on by default outside production). */
   graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
+  logFormat: 'pretty' | 'json';
   dataDir: string;
   database: PostgresConfig | { kind: 'pglite'; dataDir: string | undefined };
   transit: TransitConfig;
@@ -218,12 +228,18 @@ function fail(variable: string, problem: string): never {
   throw new ConfigError(`${variable} ${problem}`);
 }
 
+/** Zod's wording for a number that is not one ("expected number, received NaN") is not for people. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return 'must be a number';
+  return issue.message;
+}
+
 function parseEnv(source: NodeJS.ProcessEnv): Env {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    fail(variable, issue?.message === undefined ? 'is invalid' : `is invalid: ${issue.message}`);
+    fail(variable, issue === undefined ? 'is invalid' : `is invalid: ${describeIssue(issue)}`);
   }
   return parsed.data;
 }
@@ -378,6 +394,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     logLevel: env.LOG_LEVEL,
+    // Readable for a developer at a terminal; JSON for production and for anything reading a pipe.
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' && process.stdout.isTTY === true ? 'pretty' : 'json'),
     dataDir,
     database:
       env.DATABASE_URL === undefined
@@ -399,6 +417,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 const processorEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PROCESSOR_API_URL: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),
+  PORT: port,
   PROCESSOR_TOKEN: optionalText,
   PROCESSOR_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
@@ -423,7 +442,10 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv = process.env): Pr
   const parsed = processorEnvSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    fail(String(issue?.path[0] ?? 'environment'), `is invalid: ${issue?.message ?? 'unknown problem'}`);
+    fail(
+      String(issue?.path[0] ?? 'environment'),
+      `is invalid: ${issue === undefined ? 'unknown problem' : describeIssue(issue)}`,
+    );
   }
   const env = parsed.data;
   let token: ProcessorConfig['token'];
@@ -435,7 +457,7 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv = process.env): Pr
     token = { kind: 'issued', auth: authConfig(parseEnv(source)) };
   }
   return {
-    apiUrl: env.PROCESSOR_API_URL ?? 'http://127.0.0.1:4000/graphql',
+    apiUrl: env.PROCESSOR_API_URL ?? `http://127.0.0.1:${env.PORT}/graphql`,
     token,
     pollIntervalMs: env.PROCESSOR_POLL_INTERVAL_MS,
     batchSize: env.PROCESSOR_BATCH_SIZE,

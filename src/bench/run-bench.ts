@@ -12,6 +12,7 @@ import { type BenchSizes, CREATE_MANY, CREATE_ONE, LIST_PAGE, type Page } from '
 export interface Target {
   description: string;
   value: number | null;
+  /** null when this run cannot judge it: a quick run's sizes are too small for any of the targets. */
   met: boolean | null;
 }
 
@@ -157,6 +158,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, paging];
     const results = scenarios.map((each) => each.result());
     const median = (scenario: Scenario) => scenario.result().p50Ms;
+    const judge = (met: boolean | null) => (options.mode === 'full' ? met : null);
     const decryptedOverCiphertext = round(decryptedList.wallMsPerRequest / ciphertextList.wallMsPerRequest, 2);
     const batchedSpeedup = round(naivePage.wallMsPerRequest / batchedPage.wallMsPerRequest, 1);
     const concurrentCalls = concurrent.result().transitCallsPerRequest;
@@ -185,22 +187,22 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         {
           description: `decrypted list of ${sizes.listCards} at most 1.5 x the ciphertext list`,
           value: decryptedOverCiphertext,
-          met: decryptedOverCiphertext <= 1.5,
+          met: judge(decryptedOverCiphertext <= 1.5),
         },
         {
           description: `batched list of ${sizes.naiveCards} at least 25 x faster than naive`,
           value: batchedSpeedup,
-          met: batchedSpeedup >= 25,
+          met: judge(batchedSpeedup >= 25),
         },
         {
           description: `transit calls per request at most 0.2 under ${sizes.concurrentClients} concurrent single creates`,
           value: concurrentCalls,
-          met: concurrentCalls <= 0.2,
+          met: judge(concurrentCalls <= 0.2),
         },
         {
           description: `API peak RSS under 300 MB while paging through ${sizes.pagingCards} cards`,
           value: pagingRss,
-          met: pagingRss === null ? null : pagingRss < 300,
+          met: judge(pagingRss === null ? null : pagingRss < 300),
         },
       ],
     };

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import Table from 'cli-table3';
 import { type DecryptMeasurement, measureDecrypt } from '../bench/measure-decrypt.ts';
 import { loadConfig, type TransitConfig } from '../config.ts';
 import { createTransit, type Transit, VaultSession, VaultTransit } from '../field-encryption/index.ts';
 import { exitWithStartupError } from '../startup-error.ts';
+import { parseCommandArgs } from './args.ts';
+import { renderTable } from './table.ts';
 
 const FULL_SIZES = [1, 100, 1_000, 10_000];
 const QUICK_SIZES = [1, 100];
@@ -31,7 +31,15 @@ interface BenchRow extends DecryptMeasurement {
  * embedded engine and, when VAULT_ADDR and a token are configured, on Vault/OpenBao (throwaway mount).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
+    command: 'npm run bench:transit --',
+    usage: '[--quick] [--out file.json]',
+    help: [
+      'Times batched against one-call-per-value decryption of 1 to 10,000 values on the embedded engine and,',
+      'when VAULT_ADDR and a token are set, on Vault/OpenBao (in a throwaway mount).',
+      '  --quick          stop at 100 values',
+      '  --out file.json  where to write the report (default bench-results/transit.json)',
+    ].join('\n'),
     options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
   });
   const sizes = values.quick ? QUICK_SIZES : FULL_SIZES;
@@ -108,21 +116,18 @@ async function vaultBackend(config: Extract<TransitConfig, { kind: 'vault' }>): 
 }
 
 function table(rows: BenchRow[], batchSize: number): string {
-  const output = new Table({
-    head: ['backend', 'N', 'batched ms', 'naive ms', 'naive / batched'],
-    colAligns: ['left', 'right', 'right', 'right', 'right'],
-  });
-  for (const row of rows) {
-    const estimated = row.naiveSampled < row.n;
-    output.push([
+  const output = renderTable(
+    ['backend', 'N', 'batched ms', 'naive ms', 'naive / batched'],
+    rows.map((row) => [
       row.backend,
       row.n.toLocaleString('en'),
       row.batchedMs.toFixed(2),
-      `${row.naiveMs.toFixed(2)}${estimated ? ` (est. from ${row.naiveSampled.toLocaleString('en')})` : ''}`,
+      `${row.naiveMs.toFixed(2)}${row.naiveSampled < row.n ? ` (est. from ${row.naiveSampled.toLocaleString('en')})` : ''}`,
       `${(row.naiveMs / row.batchedMs).toFixed(1)}x`,
-    ]);
-  }
-  return `${output.toString()}\nbatched = one transit.decrypt call (chunks of ${batchSize}); naive = one call per value, sequential`;
+    ]),
+    { align: ['left', 'right', 'right', 'right', 'right'] },
+  );
+  return `${output}\nbatched = one transit.decrypt call (chunks of ${batchSize}); naive = one call per value, sequential`;
 }
 
 main().catch(exitWithStartupError);

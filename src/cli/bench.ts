@@ -1,12 +1,19 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatReport, writeReport } from '../bench/report.ts';
 import { runBench } from '../bench/run-bench.ts';
 import { FULL_SIZES, QUICK_SIZES } from '../bench/scenarios.ts';
+import { parseCommandArgs } from './args.ts';
 
 /** `npm run bench [-- --quick] [-- --out file.json]`: end-to-end benchmark on the configured backends. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
+    command: 'npm run bench --',
+    usage: '[--quick] [--out file.json]',
+    help: [
+      'End-to-end benchmark: starts the API in a child process on the configured backends and loads it over HTTP.',
+      '  --quick          small sizes (a smoke run); targets that need full sizes print n/a (quick)',
+      '  --out file.json  where to write the report (default bench-results/bench.json)',
+    ].join('\n'),
     options: {
       quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench-results/bench.json' },

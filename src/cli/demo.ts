@@ -1,15 +1,30 @@
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import fs from 'node:fs';
 import { issueToken } from '../auth/token-issuer.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { httpDemoClient } from '../demo/demo-client.ts';
 import { runWalkthrough } from '../demo/walkthrough.ts';
+import { KEY_ADMIN_ROLE } from '../field-encryption/index.ts';
 import { exitWithStartupError } from '../startup-error.ts';
+import { parseCommandArgs } from './args.ts';
 
 /** `npm run demo [-- --url http://host:port/graphql]`: the walkthrough against a running server. */
 async function main(): Promise<void> {
+  const { values } = parseCommandArgs({
+    command: 'npm run demo --',
+    usage: '[--url http://host:port/graphql] [--key-admin-credentials creds.json]',
+    help: [
+      'Plays the walkthrough against a running server (start it first with `npm start`), printing each request and answer.',
+      '  --url                    the API to talk to (default http://HOST:PORT/graphql from the environment)',
+      '  --key-admin-credentials  the file `npm run transit -- setup --out` wrote: when the API runs on the',
+      '                           least-privilege transitql-api AppRole, the rotation step runs',
+      '                           `npm run transit -- rotate card-pan` on the transitql-key-admin pair instead',
+    ].join('\n'),
+    options: { url: { type: 'string' }, 'key-admin-credentials': { type: 'string' } },
+  });
+  const keyAdminFile = values['key-admin-credentials'];
+  const keyAdmin = keyAdminFile === undefined ? undefined : readKeyAdminPair(keyAdminFile);
   const config = loadConfig();
-  const { values } = parseArgs({ options: { url: { type: 'string' } } });
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   const url = values.url ?? `http://${host}:${config.http.port}/graphql`;
   console.log(`transitql demo against ${url}`);
@@ -23,7 +38,33 @@ async function main(): Promise<void> {
     send: httpDemoClient(url, tokenFor),
     print: (text) => console.log(text),
     runProcessorOnce: () => npmRun(['run', '-s', 'processor', '--', '--once'], { PROCESSOR_API_URL: url }),
+    ...(keyAdmin === undefined
+      ? {}
+      : {
+          rotateWithKeyAdmin: () =>
+            npmRun(['run', '-s', 'transit', '--', 'rotate', 'card-pan'], {
+              VAULT_ROLE_ID: keyAdmin.roleId,
+              VAULT_SECRET_ID: keyAdmin.secretId,
+              VAULT_TOKEN: '',
+            }),
+        }),
   });
+}
+
+/** The transitql-key-admin role-id/secret-id pair from the file `transit setup --out` writes. */
+function readKeyAdminPair(file: string): { roleId: string; secretId: string } {
+  let pair: { roleId?: unknown; secretId?: unknown } | undefined;
+  try {
+    pair = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, typeof pair>)[KEY_ADMIN_ROLE];
+  } catch (error) {
+    throw new Error(`--key-admin-credentials ${file}: ${(error as Error).message}`);
+  }
+  if (typeof pair?.roleId !== 'string' || typeof pair.secretId !== 'string') {
+    throw new Error(
+      `--key-admin-credentials ${file} holds no ${KEY_ADMIN_ROLE} roleId/secretId (written by transit setup --out)`,
+    );
+  }
+  return { roleId: pair.roleId, secretId: pair.secretId };
 }
 
 /** Runs an npm script in this environment plus `env` (the processor must talk to the server the demo uses). */

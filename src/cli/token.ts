@@ -1,26 +1,41 @@
-import { parseArgs } from 'node:util';
 import { ROLES } from '../auth/roles.ts';
 import { issueToken } from '../auth/token-issuer.ts';
 import { loadConfig } from '../config.ts';
 import { exitWithStartupError } from '../startup-error.ts';
+import { exitWithUsageError, parseCommandArgs } from './args.ts';
+
+const SPEC = {
+  command: 'npm run token --',
+  usage: '<role> [<role>...] [--subject name] [--ttl 1h]',
+  help: [
+    'Prints a bearer token (JWT) holding the given roles, signed with AUTH_JWT_SECRET or the development secret.',
+    `roles: ${ROLES.join(', ')}`,
+    '  --subject name  the token subject (default dev-<roles>)',
+    '  --ttl 1h        lifetime (default AUTH_TOKEN_TTL)',
+  ].join('\n'),
+  allowPositionals: true,
+  options: { subject: { type: 'string' }, ttl: { type: 'string' } },
+} as const;
 
 /** `npm run token -- <role> [<role>...] [--subject name] [--ttl 1h]`: prints a bearer token for development. */
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { subject: { type: 'string' }, ttl: { type: 'string' } },
-  });
-  if (positionals.length === 0) {
-    console.error(`usage: npm run token -- <role> [<role>...] [--subject name] [--ttl 1h]\nroles: ${ROLES.join(', ')}`);
-    process.exit(2);
-  }
+  const { positionals, values } = parseCommandArgs(SPEC);
+  if (positionals.length === 0) exitWithUsageError(SPEC, `name at least one role: ${ROLES.join(', ')}`);
   const unknown = positionals.filter((role) => !(ROLES as readonly string[]).includes(role));
-  if (unknown.length > 0) {
-    console.error(`unknown role(s): ${unknown.join(', ')}; roles: ${ROLES.join(', ')}`);
-    process.exit(2);
-  }
+  if (unknown.length > 0)
+    exitWithUsageError(SPEC, `unknown role(s): ${unknown.join(', ')}; roles: ${ROLES.join(', ')}`);
   const config = loadConfig();
-  console.log(await issueToken(config.auth, positionals, values.subject ?? `dev-${positionals.join('+')}`, values.ttl));
+  const token = await issueToken(
+    config.auth,
+    positionals,
+    values.subject ?? `dev-${positionals.join('+')}`,
+    values.ttl,
+  ).catch((error: unknown) => {
+    // jose refuses a lifetime it cannot read ("Invalid time period format") with a TypeError.
+    if (error instanceof TypeError) exitWithUsageError(SPEC, `--ttl ${values.ttl}: use a period like 30m, 1h or 7d`);
+    throw error;
+  });
+  console.log(token);
 }
 
 main().catch(exitWithStartupError);

@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import type { Config, PostgresConfig } from '../config.ts';
 import { tighten } from '../owner/private-files.ts';
 import { DurableNodeFS, durableStartParams } from './durable-node-fs.ts';
+import { initialisePgliteDirectory, PGLITE_SETTINGS } from './pglite-memory.ts';
 import { postgresSsl } from './postgres-tls.ts';
 import * as schema from './schema.ts';
 
@@ -67,6 +68,14 @@ async function openPostgres(config: PostgresConfig): Promise<Database> {
     await database.ping();
   } catch (error) {
     await client.end({ timeout: 0 }).catch(() => {});
+    if ((error as { code?: string }).code === MISSING_DATABASE) {
+      const { hostname, port, username, pathname } = new URL(url);
+      const name = decodeURIComponent(pathname.slice(1));
+      throw new DatabaseUnavailableError(
+        `database "${name}" does not exist on ${hostname}:${port || '5432'}; create it with: ` +
+          `createdb -h ${hostname} -p ${port || '5432'}${username ? ` -U ${decodeURIComponent(username)}` : ''} ${name}`,
+      );
+    }
     throw new DatabaseUnavailableError(`database at ${target} is unreachable: ${reason(error)}`);
   }
   return database;
@@ -83,10 +92,21 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   let client: PGlite;
   try {
+    if (dataDir !== undefined) await initialisePgliteDirectory(dataDir);
     client = await PGlite.create(
-      dataDir === undefined ? undefined : { fs: new DurableNodeFS(dataDir), startParams: durableStartParams },
+      dataDir === undefined
+        ? { postgresqlconf: PGLITE_SETTINGS }
+        : { fs: new DurableNodeFS(dataDir), startParams: durableStartParams, postgresqlconf: PGLITE_SETTINGS },
     );
   } catch (error) {
+    if (dataDir !== undefined && isWasmAbort(error)) {
+      // PGlite aborts without a reason when the files of the directory are damaged or incomplete.
+      throw new DatabaseUnavailableError(
+        `embedded database in ${dataDir} cannot be opened: its files look damaged or incomplete. ` +
+          `Stop every process using it, then move it aside (mv ${dataDir} ${dataDir}.damaged) to start with an empty ` +
+          `database, or put back a backup copy of ${dataDir}. The embedded keyring beside it is not touched.`,
+      );
+    }
     throw new DatabaseUnavailableError(
       `embedded database in ${dataDir ?? 'memory'} cannot be opened: ${reason(error)}`,
     );
@@ -106,6 +126,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     backup: async () => Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer()),
     close: () => client.close(),
   };
+}
+
+/** Postgres's SQLSTATE for "database does not exist". */
+const MISSING_DATABASE = '3D000';
+
+function isWasmAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'RuntimeError' || /^Aborted\(/.test(error.message));
 }
 
 function describeUrl(url: string): string {

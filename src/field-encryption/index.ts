@@ -45,7 +45,7 @@ export type {
   TransitResult,
 } from './transit/transit.ts';
 export { TransitError } from './transit/transit.ts';
-export { type AppRoleCredentials, writeLeastPrivilege } from './transit/vault/least-privilege.ts';
+export { type AppRoleCredentials, KEY_ADMIN_ROLE, writeLeastPrivilege } from './transit/vault/least-privilege.ts';
 export { VaultSession, type VaultSessionOptions } from './transit/vault/vault-session.ts';
 export { VaultTransit } from './transit/vault/vault-transit.ts';
 export { transitFailureForClient } from './transit-errors.ts';

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { cardResolvers } from '../cards/resolvers.ts';
@@ -9,10 +8,12 @@ import { maxItemsDirective } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
 import { decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
+import { describeDirectives } from './describe-directives.ts';
 import { freeTextGuardTransform } from './free-text-guard.ts';
 import { rootResolvers } from './root-resolvers.ts';
 
-const schemaDir = fileURLToPath(new URL('../../schema', import.meta.url));
+const schemaDir = path.join(PROJECT_ROOT, 'schema');
 
 /** The SDL files in schema/, directives included. */
 function loadTypeDefs(): string[] {
@@ -52,6 +53,7 @@ export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
     maxItems.transformer,
     decryptFor.transformer,
     requireRole.transformer,
+    describeDirectives(),
   ];
   return transforms.reduce((current, transform) => transform(current), schema);
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.ts';
 import { ConfigError, loadProcessorConfig } from '../config.ts';
 import { ApiAccessError, ApiOperationError, ApiUnreachableError, createGraphQLClient } from './api-client.ts';
 import { CardApi } from './card-api.ts';
@@ -8,23 +8,20 @@ import { processorToken } from './processor-token.ts';
 import { runProcessor } from './run-processor.ts';
 import { formatSummary } from './summary.ts';
 
-const USAGE = 'usage: npm run processor -- [--once] [--reveal]';
-
 /** `npm run processor`: claims pending cards from the API, processes each once, marks it processed. */
 async function main(): Promise<number> {
-  let flags: { once?: boolean; reveal?: boolean; help?: boolean };
-  try {
-    flags = parseArgs({
-      options: { once: { type: 'boolean' }, reveal: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }).values;
-  } catch (error) {
-    console.error(`processor: ${(error as Error).message}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (flags.help) {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
+  const { values: flags } = parseCommandArgs({
+    command: 'npm run processor --',
+    usage: '[--once] [--reveal]',
+    help: [
+      'The card processor: claims pending cards from the API (PROCESSOR_API_URL, default http://127.0.0.1:$PORT/graphql),',
+      'processes each once and marks it processed. Settings are in .env.example.',
+      '  --once    process what is pending, print a summary, exit (default: keep polling)',
+      '  --reveal  print full card numbers (never in production logs)',
+      'exit codes: 0 ok, 1 some cards failed, 2 usage or configuration, 3 API unreachable or refused, 4 token rejected',
+    ].join('\n'),
+    options: { once: { type: 'boolean' }, reveal: { type: 'boolean' } },
+  });
   const config = loadProcessorConfig();
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -52,11 +52,7 @@ export type CreditCard = {
   lastError: Maybe<Scalars['String']['output']>;
   /** Cardholder name, as given. */
   name: Scalars['String']['output'];
-  /**
-   * The card number. processor: the plaintext PAN. support: masked, ************1157.
-   * Every other role: the stored ciphertext, vault:v<N>:... . Null only when decryption failed
-   * (the error says why, with code DECRYPTION_FAILED).
-   */
+  /** The card number, as the caller's roles allow (below). Null only when decryption failed: the error says why, with code DECRYPTION_FAILED. */
   pan: Maybe<Scalars['String']['output']>;
   /** Version of the transit key the PAN is encrypted with (the N in vault:vN:). */
   panKeyVersion: Scalars['Int']['output'];
@@ -79,7 +75,7 @@ export type CreditCardConnection = {
 export type CreditCardInput = {
   /** Cardholder name. */
   name: Scalars['CardholderName']['input'];
-  /** Card number; spaces and dashes are allowed. Encrypted under card-pan before any resolver sees it. */
+  /** Card number; spaces and dashes are allowed. */
   pan: Scalars['PAN']['input'];
 };
 

@@ -22,9 +22,10 @@ const CARD_FIELDS = `id
 const EXAMPLES: Example[] = [
   {
     role: 'clerk',
-    query: `# As clerk (see Headers below): store a card. @encrypted
-# replaces the PAN by transit ciphertext before the resolver
-# runs, so the answer shows what is stored: vault:v1:...
+    query: `# As clerk (see Headers below): store a card.
+# @encrypted replaces the PAN by transit
+# ciphertext before the resolver runs, so the
+# answer shows what is stored: vault:v1:...
 mutation ClerkCreatesCard($input: CreditCardInput!) {
   createCreditCard(input: $input) {
     id
@@ -38,8 +39,8 @@ mutation ClerkCreatesCard($input: CreditCardInput!) {
   },
   {
     role: 'clerk',
-    query: `# As clerk: list cards. A clerk has no @decryptFor grant
-# on pan, so it reads the stored ciphertext.
+    query: `# As clerk: list cards. A clerk has no @decryptFor
+# grant on pan, so it reads the stored ciphertext.
 query ClerkListsCards {
   creditCards(first: 10) {
     nodes {
@@ -51,8 +52,9 @@ query ClerkListsCards {
   },
   {
     role: 'support',
-    query: `# As support: the same list. @decryptFor(role: "support",
-# mask: LAST4) reveals the last four digits only.
+    query: `# As support: the same list. @decryptFor(role:
+# "support", mask: LAST4) reveals the last four
+# digits only.
 query SupportListsCards {
   creditCards(first: 10) {
     nodes {
@@ -63,8 +65,9 @@ query SupportListsCards {
   },
   {
     role: 'processor',
-    query: `# As processor: @decryptFor(role: "processor") decrypts
-# the PANs, one batched transit call per key for the page.
+    query: `# As processor: @decryptFor(role: "processor")
+# decrypts the PANs, one batched transit call per
+# key for the page.
 query ProcessorReadsPending {
   creditCards(first: 10, status: PENDING) {
     nodes {
@@ -75,25 +78,34 @@ query ProcessorReadsPending {
   },
   {
     role: 'processor',
-    query: `# As processor: claim pending cards for 60 s, decrypted
-# (no other processor gets them meanwhile).
+    query: `# As processor: claim pending cards for 60 s,
+# decrypted (no other processor gets them
+# meanwhile).
 mutation ProcessorClaimsCards {
   claimCards(limit: 10, leaseSeconds: 60) { id name pan }
 }`,
   },
   {
     role: 'processor',
-    query: `# As processor: mark claimed cards processed. Paste ids
-# from ProcessorClaimsCards into the variables below.
+    query: `# As processor: mark claimed cards processed. With
+# no ids it marks none: run ProcessorClaimsCards,
+# then copy the ids it answers into "ids" in the
+# variables below.
 mutation ProcessorMarksProcessed($ids: [ID!]!) {
   markCardsProcessed(ids: $ids) { id status processedAt }
 }`,
-    variables: { ids: ['paste-an-id-here'] },
+    variables: { ids: [] },
   },
   {
     role: 'key-admin',
-    query: `# As key-admin: rotate the PAN key. New cards get
-# vault:v2:...; stored v1 values still decrypt.
+    query: `# As key-admin: rotate the PAN key. Every run adds
+# a version (v2, then v3, ...): cards created
+# afterwards get vault:v<latest>:..., stored older
+# values still decrypt. On Vault/OpenBao with the
+# least-privilege transitql-api AppRole the API
+# may not rotate (FORBIDDEN); rotate with the
+# transitql-key-admin AppRole pair instead:
+#   npm run transit -- rotate card-pan
 mutation KeyAdminRotatesKey {
   rotateKey(name: "card-pan") {
     name

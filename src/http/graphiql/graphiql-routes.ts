@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Request, Router } from 'express';
+import { PROJECT_ROOT } from '../../project-root.ts';
 import { hostnameOf, isLoopbackHost } from '../hosts.ts';
 import { exampleTabs } from './example-tabs.ts';
 import { renderGraphiQLPage } from './page.ts';
@@ -17,7 +17,7 @@ const ASSETS: Record<string, string> = {
   'react-dom.production.min.js': path.join(packageDir('react-dom'), 'umd/react-dom.production.min.js'),
   'graphiql.min.js': path.join(packageDir('graphiql'), 'graphiql.min.js'),
   'graphiql.min.css': path.join(packageDir('graphiql'), 'graphiql.min.css'),
-  'start-graphiql.js': fileURLToPath(new URL('./start-graphiql.js', import.meta.url)),
+  'start-graphiql.js': path.join(PROJECT_ROOT, 'src/http/graphiql/start-graphiql.js'),
 };
 
 /** The page may load and talk to this server only (and use the data: fonts inside GraphiQL's CSS). */

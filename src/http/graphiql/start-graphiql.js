@@ -16,13 +16,22 @@ function fetcher(params, options) {
   return fetchFromApi(known ? params : { ...params, operationName: undefined }, options);
 }
 
+// GraphiQL 3 opens the first of `defaultTabs` with its query but takes the variables and headers
+// editors' first contents from storage only, so on a fresh profile the first Run would go without
+// them. Until GraphiQL has stored its own tabs, the first tab's variables and headers are put there.
+const storage = window.sessionStorage;
+if (storage.getItem('graphiql:tabState') === null && settings.tabs.length > 0) {
+  storage.setItem('graphiql:variables', settings.tabs[0].variables ?? '');
+  storage.setItem('graphiql:headers', settings.tabs[0].headers ?? '');
+}
+
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
   React.createElement(GraphiQL, {
     fetcher,
     defaultTabs: settings.tabs,
     defaultEditorToolsVisibility: 'headers',
     // Per browser tab: a new tab starts from the examples and this server's fresh development tokens.
-    storage: window.sessionStorage,
+    storage,
     shouldPersistHeaders: true,
   }),
 );

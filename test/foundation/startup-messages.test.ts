@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { finished, spawnTs } from '../support/spawn.ts';
+
+const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-messages-'));
+afterAll(() => fs.rmSync(temporary, { recursive: true, force: true }));
+
+describe('start-up messages a newcomer can act on', () => {
+  it('a damaged embedded database names its directory and how to move it aside or restore it [embedded]', async () => {
+    const dataDir = path.join(temporary, 'data');
+    const pgliteDir = path.join(dataDir, 'pglite');
+    fs.mkdirSync(pgliteDir, { recursive: true });
+    await (await PGlite.create({ dataDir: pgliteDir })).close();
+    fs.writeFileSync(path.join(pgliteDir, 'global', 'pg_control'), Buffer.alloc(100, 0x5a));
+
+    const { code, stdout, stderr } = await finished(spawnTs('src/server.ts', [], { DATA_DIR: dataDir, PORT: '0' }));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `transitql: embedded database in ${pgliteDir} cannot be opened: its files look damaged or incomplete. ` +
+        `Stop every process using it, then move it aside (mv ${pgliteDir} ${pgliteDir}.damaged) to start with an ` +
+        `empty database, or put back a backup copy of ${pgliteDir}. The embedded keyring beside it is not touched.\n`,
+    );
+  }, 120_000);
+
+  const postgres = process.env.DATABASE_URL;
+  it.skipIf(postgres === undefined)(
+    'a database that does not exist is named, with the createdb command [postgres]',
+    async () => {
+      const url = new URL(postgres ?? '');
+      const name = `transitql_missing_${process.pid}`;
+      url.pathname = `/${name}`;
+      const { code, stderr } = await finished(
+        spawnTs('src/server.ts', [], { DATABASE_URL: url.toString(), PORT: '0' }),
+      );
+      expect(code).toBe(1);
+      const port = url.port || '5432';
+      const user = url.username ? ` -U ${decodeURIComponent(url.username)}` : '';
+      expect(stderr).toBe(
+        `transitql: database "${name}" does not exist on ${url.hostname}:${port}; create it with: createdb -h ${url.hostname} -p ${port}${user} ${name}\n`,
+      );
+    },
+  );
+});
