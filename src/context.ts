@@ -5,7 +5,7 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
-import type { KeyAdmin, TransitBatcher } from './field-encryption/index.ts';
+import { type KeyAdmin, RequestBudget, type TransitBatcher } from './field-encryption/index.ts';
 
 /** What every resolver receives: who is calling, and the services it may use. */
 export interface Context extends AuthorizationContext {
@@ -15,6 +15,8 @@ export interface Context extends AuthorizationContext {
   cards: CardRepository;
   keyAdmin: KeyAdmin;
   limits: Config['limits'];
+  /** What this request may still decrypt and encrypt. */
+  budget: RequestBudget;
   logger: Logger;
 }
 
@@ -37,6 +39,10 @@ export async function createContext(services: Services, authorization: string | 
     cards: services.cards,
     keyAdmin: services.keyAdmin,
     limits: services.limits,
+    budget: new RequestBudget({
+      decrypts: services.limits.maxDecryptsPerRequest,
+      encrypts: services.limits.maxEncryptsPerRequest,
+    }),
     logger: services.logger,
   };
 }

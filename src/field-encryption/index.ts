@@ -4,6 +4,7 @@
  * Nothing here knows about cards (or any other app).
  */
 
+export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';
 export { type DecryptForDirectiveOptions, decryptForDirective } from './directives/decrypt-for.ts';
 export {

@@ -25,11 +25,15 @@ function loadTypeDefs(): string[] {
 /** The directives the SDL uses, built with how each reads its collaborators from the request context. */
 export function directives(options: { maxBulkSize: number }) {
   return {
-    encrypted: encryptedDirective<Context>({ cipher: (context) => context.transit }),
+    encrypted: encryptedDirective<Context>({
+      cipher: (context) => context.transit,
+      budget: (context) => context.budget,
+    }),
     maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
     decryptFor: decryptForDirective<Context>({
       cipher: (context) => context.transit,
       roles: (context) => context.roles,
+      budget: (context) => context.budget,
     }),
     requireRole: requireRoleDirective(),
   };

@@ -1,5 +1,6 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
+import type { RequestBudget } from '../budget/request-budget.ts';
 import { decryptionFailed } from '../errors.ts';
 import { TransitError } from '../transit/transit.ts';
 import type { Cipher } from './encrypted.ts';
@@ -15,6 +16,8 @@ export interface DecryptForDirectiveOptions<TContext> {
   cipher: (context: TContext) => Cipher;
   /** The caller's roles. */
   roles: (context: TContext) => ReadonlySet<string>;
+  /** The request's allowance of decrypted values; unlimited unless given. */
+  budget?: (context: TContext) => RequestBudget;
 }
 
 interface Grant {
@@ -76,6 +79,8 @@ enum DecryptMask {
               const stored: unknown = await resolve(source, args, context, info);
               const mask = strongestGrant(grants, options.roles(context));
               if (mask === undefined || stored === null || stored === undefined) return stored;
+              const values = Array.isArray(stored) ? stored.filter((value) => value != null).length : 1;
+              options.budget?.(context).take('decrypt', values, where);
               const cipher = options.cipher(context);
               const recordId = bindTo === undefined ? undefined : (source as Record<string, unknown>)[bindTo];
               const reveal = async (ciphertext: unknown) => {
