@@ -6,7 +6,11 @@
 
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';
-export { type DecryptForDirectiveOptions, decryptForDirective } from './directives/decrypt-for.ts';
+export {
+  type DecryptForDirectiveOptions,
+  decryptForDirective,
+  type RevealPolicy,
+} from './directives/decrypt-for.ts';
 export {
   type Cipher,
   type EncryptedDirectiveOptions,

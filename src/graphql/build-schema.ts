@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { cardResolvers } from '../cards/resolvers.ts';
+import { cardRevealPolicies } from '../cards/reveal-policies.ts';
 import type { Context } from '../context.ts';
 import { maxItemsDirective } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
@@ -34,6 +35,7 @@ export function directives(options: { maxBulkSize: number }) {
       cipher: (context) => context.transit,
       roles: (context) => context.roles,
       budget: (context) => context.budget,
+      policies: cardRevealPolicies,
     }),
     requireRole: requireRoleDirective(),
   };

@@ -53,7 +53,8 @@ export type CreditCard = {
   /** Cardholder name, as given. */
   name: Scalars['String']['output'];
   /**
-   * The card number. processor: the plaintext PAN. support: masked, ************1157.
+   * The card number. processor: the plaintext PAN while the card is PENDING (need to know), the
+   * ciphertext once it is processed or failed. support: masked, ************1157.
    * Every other role: the stored ciphertext, vault:v<N>:... . Null only when decryption failed
    * (the error says why, with code DECRYPTION_FAILED).
    */
@@ -390,6 +391,7 @@ export type ResolversParentTypes = {
 
 export type DecryptForDirectiveArgs = {
   mask?: Maybe<DecryptMask>;
+  policy?: Maybe<Scalars['String']['input']>;
   role: Scalars['String']['input'];
 };
 
