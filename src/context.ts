@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { authenticate } from './auth/authenticate.ts';
 import type { Authentication } from './auth/principal.ts';
@@ -5,7 +6,7 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
-import { type KeyAdmin, RequestBudget, type TransitBatcher } from './field-encryption/index.ts';
+import { type KeyAdmin, RequestBudget, RevealCollector, type TransitBatcher } from './field-encryption/index.ts';
 
 /** What every resolver receives: who is calling, and the services it may use. */
 export interface Context extends AuthorizationContext {
@@ -17,6 +18,10 @@ export interface Context extends AuthorizationContext {
   limits: Config['limits'];
   /** What this request may still decrypt and encrypt. */
   budget: RequestBudget;
+  /** What this request revealed, for the reveal record. */
+  reveals: RevealCollector;
+  requestId: string;
+  clientAddress: string | undefined;
   logger: Logger;
 }
 
@@ -30,7 +35,11 @@ export interface Services {
 }
 
 /** Builds the per-request context from the Authorization header. */
-export async function createContext(services: Services, authorization: string | undefined): Promise<Context> {
+export async function createContext(
+  services: Services,
+  authorization: string | undefined,
+  clientAddress?: string,
+): Promise<Context> {
   const authentication = await authenticate(authorization, services.verifyToken);
   return {
     authentication,
@@ -43,6 +52,9 @@ export async function createContext(services: Services, authorization: string | 
       decrypts: services.limits.maxDecryptsPerRequest,
       encrypts: services.limits.maxEncryptsPerRequest,
     }),
+    reveals: new RevealCollector(),
+    requestId: randomUUID(),
+    clientAddress,
     logger: services.logger,
   };
 }

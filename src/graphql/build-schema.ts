@@ -36,6 +36,7 @@ export function directives(options: { maxBulkSize: number }) {
       roles: (context) => context.roles,
       budget: (context) => context.budget,
       policies: cardRevealPolicies,
+      reveals: (context) => context.reveals,
     }),
     requireRole: requireRoleDirective(),
   };

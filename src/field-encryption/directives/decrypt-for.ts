@@ -1,5 +1,6 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
+import type { RevealCollector } from '../audit/reveal-collector.ts';
 import type { RequestBudget } from '../budget/request-budget.ts';
 import { decryptionFailed } from '../errors.ts';
 import { TransitError } from '../transit/transit.ts';
@@ -18,6 +19,8 @@ export interface DecryptForDirectiveOptions<TContext> {
   roles: (context: TContext) => ReadonlySet<string>;
   /** The request's allowance of decrypted values; unlimited unless given. */
   budget?: (context: TContext) => RequestBudget;
+  /** Where the request's reveals are noted for the reveal record; none are noted unless given. */
+  reveals?: (context: TContext) => RevealCollector;
   /** The need-to-know conditions a grant may name with `policy:`; a name used in the SDL but missing here fails the build. */
   policies?: Readonly<Record<string, RevealPolicy<TContext>>>;
 }
@@ -101,8 +104,9 @@ enum DecryptMask {
                 roles.has(grant.role) &&
                 (grant.policy === undefined ||
                   (options.policies?.[grant.policy]?.(source as Record<string, unknown>, context) ?? false));
-              const mask = strongestGrant(grants.filter(applies));
-              if (mask === undefined || stored === null || stored === undefined) return stored;
+              const grant = strongestGrant(grants.filter(applies));
+              if (grant === undefined || stored === null || stored === undefined) return stored;
+              const { mask } = grant;
               const values = Array.isArray(stored) ? stored.filter((value) => value != null).length : 1;
               options.budget?.(context).take('decrypt', values, where);
               const cipher = options.cipher(context);
@@ -118,6 +122,13 @@ enum DecryptMask {
                     if (unboundKey === undefined || !(error instanceof TransitError) || !error.isItemError) throw error;
                     return cipher.decryptText(unboundKey, String(ciphertext));
                   });
+                  options.reveals?.(context).note({
+                    field: where,
+                    key,
+                    role: grant.role,
+                    mask,
+                    recordId: recordId === undefined || recordId === null ? undefined : String(recordId),
+                  });
                   return applyMask(plaintext, mask);
                 } catch (error) {
                   throw decryptionFailed(where, error);
@@ -132,8 +143,10 @@ enum DecryptMask {
 }
 
 /** NONE (plaintext) beats any mask; FIRST6_LAST4 reveals more than LAST4. */
-function strongestGrant(grants: readonly Grant[]): Mask | undefined {
-  const held = grants.map((grant) => grant.mask);
-  for (const mask of ['NONE', 'FIRST6_LAST4', 'LAST4'] as const) if (held.includes(mask)) return mask;
+function strongestGrant(grants: readonly Grant[]): Grant | undefined {
+  for (const mask of ['NONE', 'FIRST6_LAST4', 'LAST4'] as const) {
+    const grant = grants.find((held) => held.mask === mask);
+    if (grant !== undefined) return grant;
+  }
   return undefined;
 }
