@@ -1,5 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { auditProgram } from '../../src/cli/audit/program.ts';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
 import { chainHash } from '../../src/field-encryption/audit/reveal-chain.ts';
 import { RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
@@ -15,6 +16,25 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
   const ledger = () => new RevealLedger(context.backends.database.db, context.backends.transit, REVEAL_SEAL_KEY);
   const records = () => context.backends.database.db.select().from(revealEvents).orderBy(asc(revealEvents.seq));
   const ids: string[] = [];
+  /** `npm run audit -- <argv>` on these backends, as the owning API runs it. */
+  const audit = async (...argv: string[]) => {
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const { backends } = context;
+    const code =
+      auditProgram.preflight(argv, io) ??
+      (await auditProgram.run(
+        argv,
+        {
+          config: backends.config,
+          runsIn: 'cli',
+          transit: () => backends.transit,
+          withDatabase: (use) => use(backends.database),
+        },
+        io,
+      ));
+    return { code, lines };
+  };
 
   it('one record per request, field and grant, naming who read which records; a ciphertext answer has none', async () => {
     const { api } = context;
@@ -64,6 +84,18 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
     expect(written[0]?.clientAddress).toMatch(/127\.0\.0\.1/);
     expect(written.every((row) => row.seal?.startsWith('vault:v1:'))).toBe(true);
     expect(await ledger().verify()).toEqual({ records: 2, broken: undefined });
+    expect(await audit('verify')).toEqual({
+      code: 0,
+      lines: ['reveal record intact: 2 records, chain and seals verified'],
+    });
+    const whoRead = await audit('who-read', ids[1] as string);
+    expect(whoRead.code).toBe(0);
+    expect(whoRead.lines.slice(1).map((line) => line.split(/\s+/).slice(2, 6))).toEqual([
+      ['test-processor', 'processor', 'NONE', 'CreditCard.pan'],
+      ['test-support', 'support', 'LAST4', 'CreditCard.pan'],
+    ]);
+    expect((await audit('who-read', '00000000-0000-4000-8000-000000000000')).lines).toEqual(['no reveals']);
+    expect((await audit('tail', '1')).lines.slice(1).map((line) => line.split(/\s+/)[2])).toEqual(['test-support']);
   });
 
   it('audit store unavailable: no plaintext leaves, DECRYPTION_FAILED with reason AUDIT_UNAVAILABLE', async () => {
@@ -97,6 +129,10 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
     expect((await ledger().verify()).broken).toEqual({
       seq: third.seq,
       problem: 'its contents do not match its hash (edited)',
+    });
+    expect(await audit('verify')).toEqual({
+      code: 1,
+      lines: [`reveal record broken at seq ${third.seq}: its contents do not match its hash (edited)`],
     });
     await db.update(revealEvents).set({ count: third.count }).where(eq(revealEvents.seq, third.seq));
     expect((await ledger().verify()).broken).toBeUndefined();
