@@ -81,6 +81,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       cards: new CardRepository(database.db),
       keyAdmin,
       limits: config.limits,
+      onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
       logger,
     };
 
@@ -114,6 +115,11 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
             clientAddress: context.clientAddress,
           }),
           onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
+          onWritten: (revealed, seconds, ok) => {
+            metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+            if (!ok) return;
+            for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
+          },
         }),
         ...limits.plugins,
       ],

@@ -6,7 +6,13 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
-import { type KeyAdmin, RequestBudget, RevealCollector, type TransitBatcher } from './field-encryption/index.ts';
+import {
+  type BudgetedOperation,
+  type KeyAdmin,
+  RequestBudget,
+  RevealCollector,
+  type TransitBatcher,
+} from './field-encryption/index.ts';
 
 /** What every resolver receives: who is calling, and the services it may use. */
 export interface Context extends AuthorizationContext {
@@ -31,6 +37,7 @@ export interface Services {
   cards: CardRepository;
   keyAdmin: KeyAdmin;
   limits: Config['limits'];
+  onBudgetRefused?: (operation: BudgetedOperation) => void;
   logger: Logger;
 }
 
@@ -48,10 +55,10 @@ export async function createContext(
     cards: services.cards,
     keyAdmin: services.keyAdmin,
     limits: services.limits,
-    budget: new RequestBudget({
-      decrypts: services.limits.maxDecryptsPerRequest,
-      encrypts: services.limits.maxEncryptsPerRequest,
-    }),
+    budget: new RequestBudget(
+      { decrypts: services.limits.maxDecryptsPerRequest, encrypts: services.limits.maxEncryptsPerRequest },
+      services.onBudgetRefused,
+    ),
     reveals: new RevealCollector(),
     requestId: randomUUID(),
     clientAddress,

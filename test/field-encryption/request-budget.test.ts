@@ -89,6 +89,8 @@ describe.each(backendSets())('per-request budgets, counted as the request runs [
       'CreditCard.pan: this request may decrypt at most 20 values; 20 already taken, 1 more refused',
     );
     expect(sent.decrypt).toBe(20);
+    const metrics = await (await fetch(api.url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(metrics).toContain(`transitql_budget_refusals_total{operation="decrypt"} ${15 * CARDS - 20}`);
   });
 
   it('a masked reveal draws on the same budget', async () => {

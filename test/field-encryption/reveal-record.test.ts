@@ -94,6 +94,10 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
       ['test-processor', 'processor', 'NONE', 'CreditCard.pan'],
       ['test-support', 'support', 'LAST4', 'CreditCard.pan'],
     ]);
+    const metrics = await (await fetch(api.url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(metrics).toContain('transitql_reveals_total{role="processor",mask="NONE",field="CreditCard.pan"} 3');
+    expect(metrics).toContain('transitql_reveals_total{role="support",mask="LAST4",field="CreditCard.pan"} 3');
+    expect(metrics).toContain('transitql_audit_write_duration_seconds_count{outcome="ok"} 2');
     expect((await audit('who-read', '00000000-0000-4000-8000-000000000000')).lines).toEqual(['no reveals']);
     expect((await audit('tail', '1')).lines.slice(1).map((line) => line.split(/\s+/)[2])).toEqual(['test-support']);
   });

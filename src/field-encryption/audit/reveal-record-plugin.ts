@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { RevealCollector } from './reveal-collector.ts';
+import type { RevealCollector, RevealGroup } from './reveal-collector.ts';
 import type { RevealLedger } from './reveal-ledger.ts';
 
 export interface RevealRecordOptions<TContext> {
@@ -10,6 +10,8 @@ export interface RevealRecordOptions<TContext> {
   requester: (context: TContext) => { requestId: string; subject: string; clientAddress: string | undefined };
   /** Told when the record could not be written and the answer was withheld. */
   onAuditFailure?: (error: unknown) => void;
+  /** Told how long each write took and what it recorded (for metrics). */
+  onWritten?: (revealed: readonly RevealGroup[], seconds: number, ok: boolean) => void;
 }
 
 /**
@@ -26,12 +28,16 @@ export function revealRecordPlugin<TContext extends BaseContext>(
         async willSendResponse({ contextValue, operationName, response }) {
           const revealed = options.collector(contextValue).revealed;
           if (revealed.length === 0) return;
+          const started = performance.now();
+          const took = () => (performance.now() - started) / 1000;
           try {
             await options.ledger.append(
               { ...options.requester(contextValue), operation: operationName ?? undefined },
               revealed,
             );
+            options.onWritten?.(revealed, took(), true);
           } catch (error) {
+            options.onWritten?.(revealed, took(), false);
             options.onAuditFailure?.(error);
             const withheld = {
               errors: [

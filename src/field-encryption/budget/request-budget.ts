@@ -15,7 +15,10 @@ export interface RequestBudgetLimits {
 export class RequestBudget {
   private readonly used: Record<BudgetedOperation, number> = { decrypt: 0, encrypt: 0 };
 
-  constructor(private readonly limits: RequestBudgetLimits) {}
+  constructor(
+    private readonly limits: RequestBudgetLimits,
+    private readonly onRefused?: (operation: BudgetedOperation) => void,
+  ) {}
 
   /**
    * Takes `count` values for one field, all or none: a field that does not fit fails whole
@@ -24,6 +27,7 @@ export class RequestBudget {
   take(operation: BudgetedOperation, count: number, where: string): void {
     const limit = operation === 'decrypt' ? this.limits.decrypts : this.limits.encrypts;
     if (this.used[operation] + count > limit) {
+      this.onRefused?.(operation);
       throw fieldEncryptionError(
         'REQUEST_BUDGET_EXCEEDED',
         `${where}: this request may ${operation} at most ${limit} values; ${this.used[operation]} already taken, ${count} more refused`,
