@@ -82,6 +82,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       keyAdmin,
       limits: config.limits,
       onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
+      revealLedger: new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY),
       logger,
     };
 
@@ -104,7 +105,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
         revealRecordPlugin<Context>({
-          ledger: new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY),
+          ledger: services.revealLedger,
           collector: (context) => context.reveals,
           requester: (context) => ({
             requestId: context.requestId,

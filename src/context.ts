@@ -10,6 +10,7 @@ import {
   type BudgetedOperation,
   type KeyAdmin,
   RequestBudget,
+  type RevealLedger,
   RevealCollector,
   type TransitBatcher,
 } from './field-encryption/index.ts';
@@ -24,6 +25,7 @@ export interface Context extends AuthorizationContext {
   limits: Config['limits'];
   /** What this request may still decrypt and encrypt. */
   budget: RequestBudget;
+  revealLedger: RevealLedger;
   /** What this request revealed, for the reveal record. */
   reveals: RevealCollector;
   requestId: string;
@@ -38,6 +40,7 @@ export interface Services {
   keyAdmin: KeyAdmin;
   limits: Config['limits'];
   onBudgetRefused?: (operation: BudgetedOperation) => void;
+  revealLedger: RevealLedger;
   logger: Logger;
 }
 
@@ -59,6 +62,7 @@ export async function createContext(
       { decrypts: services.limits.maxDecryptsPerRequest, encrypts: services.limits.maxEncryptsPerRequest },
       services.onBudgetRefused,
     ),
+    revealLedger: services.revealLedger,
     reveals: new RevealCollector(),
     requestId: randomUUID(),
     clientAddress,

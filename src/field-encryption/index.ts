@@ -7,7 +7,7 @@
 export { GENESIS_HASH } from './audit/reveal-chain.ts';
 export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-collector.ts';
 export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.ts';
-export { type BrokenLink, RevealLedger, type RevealRequest } from './audit/reveal-ledger.ts';
+export { type BrokenLink, RevealLedger, type RevealQuery, type RevealRequest } from './audit/reveal-ledger.ts';
 export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';

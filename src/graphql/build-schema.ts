@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { auditResolvers } from '../audit/resolvers.ts';
 import { cardResolvers } from '../cards/resolvers.ts';
 import { cardRevealPolicies } from '../cards/reveal-policies.ts';
 import type { Context } from '../context.ts';
@@ -49,7 +50,7 @@ export function directives(options: { maxBulkSize: number }) {
 export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: [rootResolvers, cardResolvers, keyResolvers],
+    resolvers: [rootResolvers, cardResolvers, keyResolvers, auditResolvers],
   });
   const { encrypted, maxItems, decryptFor, requireRole } = directives(options);
   const transforms = [encrypted.transformer, maxItems.transformer, decryptFor.transformer, requireRole.transformer];

@@ -1,4 +1,4 @@
-import { asc, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../storage/stored-values.ts';
 import type { Transit } from '../transit/transit.ts';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
@@ -11,6 +11,14 @@ export interface RevealRequest {
   subject: string;
   operation: string | undefined;
   clientAddress: string | undefined;
+}
+
+export interface RevealQuery {
+  limit: number;
+  afterSeq?: number | undefined;
+  subject?: string | undefined;
+  recordId?: string | undefined;
+  since?: Date | undefined;
 }
 
 /** The first record that does not hold, as `verify` finds it. */
@@ -67,6 +75,23 @@ export class RevealLedger {
       last.seal = await this.seal(last.hash);
       await tx.insert(revealEvents).values(rows);
     });
+  }
+
+  /** A page of the record, oldest first, filtered. */
+  async list(query: RevealQuery): Promise<RevealEventRow[]> {
+    const conditions: SQL[] = [];
+    if (query.afterSeq !== undefined) conditions.push(gt(revealEvents.seq, query.afterSeq));
+    if (query.subject !== undefined) conditions.push(eq(revealEvents.subject, query.subject));
+    if (query.since !== undefined) conditions.push(gte(revealEvents.at, query.since));
+    if (query.recordId !== undefined) {
+      conditions.push(sql`${revealEvents.recordIds} @> ${JSON.stringify([query.recordId])}::jsonb`);
+    }
+    return this.db
+      .select()
+      .from(revealEvents)
+      .where(and(...conditions))
+      .orderBy(asc(revealEvents.seq))
+      .limit(query.limit);
   }
 
   /** Walks the whole chain in order; the first record whose link, hash or seal does not hold. */
