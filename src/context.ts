@@ -10,8 +10,8 @@ import {
   type BudgetedOperation,
   type KeyAdmin,
   RequestBudget,
-  type RevealLedger,
   RevealCollector,
+  type RevealLedger,
   type TransitBatcher,
 } from './field-encryption/index.ts';
 
