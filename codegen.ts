@@ -12,6 +12,7 @@ const config: CodegenConfig = {
         mappers: {
           CreditCard: '../../cards/card.ts#Card',
           TransitKey: '../../field-encryption/index.ts#KeyInfo',
+          RevealEvent: '../../field-encryption/index.ts#RevealEventRow',
         },
         scalars: { PAN: 'string', CardholderName: 'string', DateTime: 'Date' },
         enumsAsTypes: true,

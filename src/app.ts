@@ -13,14 +13,15 @@ import type { Config } from './config.ts';
 import { type Context, createContext, type Services } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { checkedStoredColumns } from './encryption-declarations.ts';
+import { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from './encryption-declarations.ts';
 import {
   createTransit,
-  encryptionKeysOf,
   ensureKeys,
   InstrumentedTransit,
   KeyAdmin,
+  RevealLedger,
   refuseMissingKeyMaterial,
+  revealRecordPlugin,
   type Transit,
   TransitBatcher,
 } from './field-encryption/index.ts';
@@ -70,7 +71,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     const schema = buildSchema(config.limits);
     const storedColumns = checkedStoredColumns(schema, parts.drizzleSchema);
     await migrate(database);
-    const keySpecs = encryptionKeysOf(schema);
+    const keySpecs = transitKeysOf(schema);
     const keys = new Set(keySpecs.keys());
     const instrumented = new InstrumentedTransit(transit, metrics);
     const keyAdmin = new KeyAdmin(instrumented, keys, storedColumns, database.db);
@@ -83,6 +84,8 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       cards: new CardRepository(database.db),
       keyAdmin,
       limits: config.limits,
+      onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
+      revealLedger: new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY),
       logger,
     };
 
@@ -105,6 +108,24 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
         supportedOperationsPlugin(),
+        revealRecordPlugin<Context>({
+          ledger: services.revealLedger,
+          collector: (context) => context.reveals,
+          requester: (context) => ({
+            requestId: context.requestId,
+            subject:
+              context.authentication.status === 'authenticated'
+                ? context.authentication.principal.subject
+                : 'anonymous',
+            clientAddress: context.clientAddress,
+          }),
+          onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
+          onWritten: (revealed, seconds, ok) => {
+            metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+            if (!ok) return;
+            for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
+          },
+        }),
         ...limits.plugins,
       ],
     });
@@ -127,7 +148,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     app.use(
       '/graphql',
       express.json({ limit: '2mb' }),
-      expressMiddleware(apollo, { context: ({ req }) => createContext(services, req.headers.authorization) }),
+      expressMiddleware(apollo, { context: ({ req }) => createContext(services, req.headers.authorization, req.ip) }),
     );
     app.use(requestErrorHandler(logger));
 

@@ -131,6 +131,8 @@ const envSchema = z.object({
 
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  MAX_DECRYPTS_PER_REQUEST: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  MAX_ENCRYPTS_PER_REQUEST: z.coerce.number().int().min(0).max(1_000_000).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(10).max(100_000).default(1000),
@@ -161,8 +163,17 @@ export interface Config {
   database: PostgresConfig | { kind: 'pglite'; dataDir: string | undefined };
   transit: TransitConfig;
   auth: AuthConfig;
-  limits: { maxPageSize: number; maxBulkSize: number };
+  limits: Limits;
   queryLimits: QueryLimits;
+}
+
+export interface Limits {
+  maxPageSize: number;
+  maxBulkSize: number;
+  /** Values one request may decrypt, counted as it runs (aliases included). */
+  maxDecryptsPerRequest: number;
+  /** Values one request may encrypt, counted as it runs (aliases included). */
+  maxEncryptsPerRequest: number;
 }
 
 export interface PostgresConfig {
@@ -403,7 +414,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         : postgresConfig(env.DATABASE_URL, env),
     transit: transitConfig(env),
     auth: authConfig(env),
-    limits: { maxPageSize: env.MAX_PAGE_SIZE, maxBulkSize: env.MAX_BULK_SIZE },
+    limits: {
+      maxPageSize: env.MAX_PAGE_SIZE,
+      maxBulkSize: env.MAX_BULK_SIZE,
+      maxDecryptsPerRequest: env.MAX_DECRYPTS_PER_REQUEST ?? env.MAX_PAGE_SIZE,
+      maxEncryptsPerRequest: env.MAX_ENCRYPTS_PER_REQUEST ?? env.MAX_BULK_SIZE,
+    },
     queryLimits: {
       maxDepth: env.MAX_QUERY_DEPTH,
       maxAliases: env.MAX_QUERY_ALIASES,

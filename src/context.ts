@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { authenticate } from './auth/authenticate.ts';
 import type { Authentication } from './auth/principal.ts';
@@ -5,7 +6,14 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
-import type { KeyAdmin, TransitBatcher } from './field-encryption/index.ts';
+import {
+  type BudgetedOperation,
+  type KeyAdmin,
+  RequestBudget,
+  RevealCollector,
+  type RevealLedger,
+  type TransitBatcher,
+} from './field-encryption/index.ts';
 
 /** What every resolver receives: who is calling, and the services it may use. */
 export interface Context extends AuthorizationContext {
@@ -15,6 +23,13 @@ export interface Context extends AuthorizationContext {
   cards: CardRepository;
   keyAdmin: KeyAdmin;
   limits: Config['limits'];
+  /** What this request may still decrypt and encrypt. */
+  budget: RequestBudget;
+  revealLedger: RevealLedger;
+  /** What this request revealed, for the reveal record. */
+  reveals: RevealCollector;
+  requestId: string;
+  clientAddress: string | undefined;
   logger: Logger;
 }
 
@@ -24,11 +39,17 @@ export interface Services {
   cards: CardRepository;
   keyAdmin: KeyAdmin;
   limits: Config['limits'];
+  onBudgetRefused?: (operation: BudgetedOperation) => void;
+  revealLedger: RevealLedger;
   logger: Logger;
 }
 
 /** Builds the per-request context from the Authorization header. */
-export async function createContext(services: Services, authorization: string | undefined): Promise<Context> {
+export async function createContext(
+  services: Services,
+  authorization: string | undefined,
+  clientAddress?: string,
+): Promise<Context> {
   const authentication = await authenticate(authorization, services.verifyToken);
   return {
     authentication,
@@ -37,6 +58,14 @@ export async function createContext(services: Services, authorization: string | 
     cards: services.cards,
     keyAdmin: services.keyAdmin,
     limits: services.limits,
+    budget: new RequestBudget(
+      { decrypts: services.limits.maxDecryptsPerRequest, encrypts: services.limits.maxEncryptsPerRequest },
+      services.onBudgetRefused,
+    ),
+    revealLedger: services.revealLedger,
+    reveals: new RevealCollector(),
+    requestId: randomUUID(),
+    clientAddress,
     logger: services.logger,
   };
 }

@@ -25,6 +25,13 @@ initialize "transit" {
       derived = true
     }
   }
+  request "create-reveal-seal" {
+    operation = "update"
+    path      = "transit/keys/reveal-seal"
+    data = {
+      type = "aes256-gcm96"
+    }
+  }
 }
 
 initialize "policies" {
@@ -48,6 +55,21 @@ initialize "policies" {
         path "transit/keys/card-pan" {
           capabilities = ["read"]
         }
+        path "transit/encrypt/reveal-seal" {
+          capabilities = ["update"]
+        }
+        path "transit/decrypt/reveal-seal" {
+          capabilities = ["update"]
+        }
+        path "transit/rewrap/reveal-seal" {
+          capabilities = ["update"]
+        }
+        path "transit/hmac/reveal-seal" {
+          capabilities = ["update"]
+        }
+        path "transit/keys/reveal-seal" {
+          capabilities = ["read"]
+        }
       EOT
     }
   }
@@ -66,6 +88,18 @@ initialize "policies" {
           capabilities = ["update"]
         }
         path "transit/rewrap/card-pan" {
+          capabilities = ["update"]
+        }
+        path "transit/keys/reveal-seal" {
+          capabilities = ["read"]
+        }
+        path "transit/keys/reveal-seal/rotate" {
+          capabilities = ["update"]
+        }
+        path "transit/keys/reveal-seal/config" {
+          capabilities = ["update"]
+        }
+        path "transit/rewrap/reveal-seal" {
           capabilities = ["update"]
         }
       EOT

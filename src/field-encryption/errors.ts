@@ -2,7 +2,11 @@ import { GraphQLError } from 'graphql';
 import { transitFailureForClient } from './transit-errors.ts';
 
 /** The codes field encryption answers with, in `extensions.code`. */
-export type FieldEncryptionErrorCode = 'ENCRYPTION_UNAVAILABLE' | 'DECRYPTION_FAILED' | 'BAD_USER_INPUT';
+export type FieldEncryptionErrorCode =
+  | 'ENCRYPTION_UNAVAILABLE'
+  | 'DECRYPTION_FAILED'
+  | 'BAD_USER_INPUT'
+  | 'REQUEST_BUDGET_EXCEEDED';
 
 export function fieldEncryptionError(
   code: FieldEncryptionErrorCode,

@@ -4,8 +4,18 @@
  * Nothing here knows about cards (or any other app).
  */
 
+export { GENESIS_HASH } from './audit/reveal-chain.ts';
+export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-collector.ts';
+export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.ts';
+export { type BrokenLink, RevealLedger, type RevealQuery, type RevealRequest } from './audit/reveal-ledger.ts';
+export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
+export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';
-export { type DecryptForDirectiveOptions, decryptForDirective } from './directives/decrypt-for.ts';
+export {
+  type DecryptForDirectiveOptions,
+  decryptForDirective,
+  type RevealPolicy,
+} from './directives/decrypt-for.ts';
 export {
   type Cipher,
   type EncryptedDirectiveOptions,

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { auditResolvers } from '../audit/resolvers.ts';
 import { cardResolvers } from '../cards/resolvers.ts';
+import { cardRevealPolicies } from '../cards/reveal-policies.ts';
 import type { Context } from '../context.ts';
 import { maxItemsDirective } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
@@ -27,11 +29,17 @@ function loadTypeDefs(): string[] {
 /** The directives the SDL uses, built with how each reads its collaborators from the request context. */
 export function directives(options: { maxBulkSize: number }) {
   return {
-    encrypted: encryptedDirective<Context>({ cipher: (context) => context.transit }),
+    encrypted: encryptedDirective<Context>({
+      cipher: (context) => context.transit,
+      budget: (context) => context.budget,
+    }),
     maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
     decryptFor: decryptForDirective<Context>({
       cipher: (context) => context.transit,
       roles: (context) => context.roles,
+      budget: (context) => context.budget,
+      policies: cardRevealPolicies,
+      reveals: (context) => context.reveals,
     }),
     requireRole: requireRoleDirective(),
   };
@@ -44,7 +52,7 @@ export function directives(options: { maxBulkSize: number }) {
 export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: [rootResolvers, cardResolvers, keyResolvers],
+    resolvers: [rootResolvers, cardResolvers, keyResolvers, auditResolvers],
   });
   const { encrypted, maxItems, decryptFor, requireRole } = directives(options);
   const transforms = [

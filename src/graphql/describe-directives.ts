@@ -10,6 +10,7 @@ export interface DirectiveNames {
 interface Grant {
   role: string;
   mask?: string;
+  policy?: string;
 }
 
 const DEFAULT_NAMES: DirectiveNames = { encrypted: 'encrypted', decryptFor: 'decryptFor', requireRole: 'requireRole' };
@@ -57,11 +58,13 @@ export function describeDirectives(names: Partial<DirectiveNames> = {}) {
         if (key !== undefined) {
           lines.push(`- Stored encrypted under the transit key \`${key}\`.`);
           const grants = (getDirective(schema, fieldConfig, decryptFor) ?? []) as Grant[];
-          for (const { role, mask } of grants) {
+          for (const { role, mask, policy } of grants) {
+            const where =
+              policy === undefined ? '' : ` of records the policy \`${policy}\` allows (others: the ciphertext)`;
             lines.push(
               mask === undefined || mask === 'NONE'
-                ? `- \`${role}\` reads the plaintext.`
-                : `- \`${role}\` reads it masked with ${mask}${maskExample(mask)}.`,
+                ? `- \`${role}\` reads the plaintext${where}.`
+                : `- \`${role}\` reads it masked with ${mask}${maskExample(mask)}${where}.`,
             );
           }
           lines.push(

@@ -11,6 +11,12 @@ export interface Metrics {
   /** HTTP requests sent to Vault/OpenBao (a large batch is sent in several chunks), retries included. */
   vaultRequests: Counter;
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Values that left the API decrypted or masked, by the grant's role and mask and the field. */
+  reveals: Counter<'role' | 'mask' | 'field'>;
+  /** Fields refused because the request used up its decrypt or encrypt budget. */
+  budgetRefusals: Counter<'operation'>;
+  /** Time to write a request's reveal record (chain, seal, insert). */
+  auditWriteDuration: Histogram<'outcome'>;
 }
 
 const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10_000];
@@ -51,6 +57,25 @@ export function createMetrics(): Metrics {
       name: 'transitql_http_request_duration_seconds',
       help: 'Duration of HTTP requests to the API',
       labelNames: ['method', 'route', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+    reveals: new Counter({
+      name: 'transitql_reveals_total',
+      help: 'Values returned decrypted or masked, by role, mask and field',
+      labelNames: ['role', 'mask', 'field'],
+      registers,
+    }),
+    budgetRefusals: new Counter({
+      name: 'transitql_budget_refusals_total',
+      help: 'Fields refused because the request used up its decrypt or encrypt budget',
+      labelNames: ['operation'],
+      registers,
+    }),
+    auditWriteDuration: new Histogram({
+      name: 'transitql_audit_write_duration_seconds',
+      help: 'Time to write one request to the reveal record',
+      labelNames: ['outcome'],
       buckets: DURATION_BUCKETS,
       registers,
     }),

@@ -44,11 +44,12 @@ describe.each(backendSets())('transit calls for a page of 1,000 cards [$name]', 
     } else {
       // Card PANs are bound to their rows: each item carries a context, so a chunk holds half as many.
       const chunkSize = Math.floor(backends.config.transit.batching.batchSize / 2);
-      expect(requests.length).toBeGreaterThan(0);
-      expect(requests.length).toBeLessThanOrEqual(Math.ceil(CARDS / chunkSize));
-      expect(new Set(requests)).toEqual(
-        new Set([`/${(backends.config.transit as { mount: string }).mount}/decrypt/card-pan`]),
-      );
+      const mount = (backends.config.transit as { mount: string }).mount;
+      const decrypts = requests.filter((path) => path === `/${mount}/decrypt/card-pan`);
+      expect(decrypts.length).toBeGreaterThan(0);
+      expect(decrypts.length).toBeLessThanOrEqual(Math.ceil(CARDS / chunkSize));
+      // Besides the decrypts, one HMAC seals the request's reveal record.
+      expect(requests.filter((path) => path !== `/${mount}/decrypt/card-pan`)).toEqual([`/${mount}/hmac/reveal-seal`]);
       console.log(
         `[transit-calls] ${CARDS} cards listed as processor: ${requests.length} HTTP calls, chunk size ${chunkSize}`,
       );

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { encryptionKeysOf } from '../../src/field-encryption/index.ts';
+import { transitKeysOf } from '../../src/encryption-declarations.ts';
 import { apiPolicy, keyAdminPolicy } from '../../src/field-encryption/transit/vault/least-privilege.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 
@@ -24,7 +24,7 @@ function normalise(policy: string): string {
 describe('deploy/openbao/initialize.hcl [embedded]', () => {
   it('creates every key the schema encrypts with, and writes the policies `transit setup` writes', async () => {
     const hcl = await readFile('deploy/openbao/initialize.hcl', 'utf8');
-    const keySpecs = encryptionKeysOf(buildSchema({ maxBulkSize: 1000 }));
+    const keySpecs = transitKeysOf(buildSchema({ maxBulkSize: 1000 }));
     const keys = [...keySpecs.keys()];
     for (const [key, { derived }] of keySpecs) {
       const request = hcl.match(new RegExp(`path\\s*=\\s*"transit/keys/${key}"\\s*data = \\{([^}]*)\\}`));

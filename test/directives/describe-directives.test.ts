@@ -90,6 +90,8 @@ function expectContractsMatchDirectives(
             ? `\`${argument(directive, 'role')}\` reads the plaintext`
             : `\`${argument(directive, 'role')}\` reads it masked with ${mask}`,
         );
+        const policy = argument(directive, 'policy');
+        if (policy !== undefined) expect(contract, where).toContain(`the policy \`${policy}\` allows`);
       }
       if (directive.name.value === names.requireRole) {
         const roles =
@@ -109,7 +111,7 @@ describe('the docs pane tells the encryption contract, generated from the direct
     const pan = introspectedDescriptions(buildSchema({ maxBulkSize: 1000 })).get('CreditCard.pan') ?? '';
     expect(pan.split(`\n\n${CONTRACT_HEADING}\n`)[1]?.split('\n')).toEqual([
       '- Stored encrypted under the transit key `card-pan`.',
-      '- `processor` reads the plaintext.',
+      '- `processor` reads the plaintext of records the policy `pending` allows (others: the ciphertext).',
       '- `support` reads it masked with LAST4 (Everything but the last four characters masked: ************1157).',
       '- Every other caller reads the ciphertext (`vault:v<N>:...`).',
     ]);

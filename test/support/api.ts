@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
 import { issueToken } from '../../src/auth/token-issuer.ts';
-import { encryptionKeysOf } from '../../src/field-encryption/directives/encrypted.ts';
+import { transitKeysOf } from '../../src/encryption-declarations.ts';
 import { ensureKeys } from '../../src/field-encryption/transit/ensure-keys.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import type { BackendSet, Backends } from './backends.ts';
@@ -26,7 +26,7 @@ export interface TestApi {
 
 /** Starts the real HTTP server on the given backends and talks to it over fetch. */
 export async function startTestApi(backends: Backends, logger?: Logger): Promise<TestApi> {
-  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
+  await ensureKeys(backends.transit, transitKeysOf(buildSchema(backends.config.limits)), { create: true });
   const app = await startApp(backends.config, {
     database: backends.database,
     transit: backends.transit,

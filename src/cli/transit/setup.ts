@@ -1,7 +1,7 @@
 import fs from 'node:fs';
+import { transitKeysOf } from '../../encryption-declarations.ts';
 import {
   type AppRoleCredentials,
-  encryptionKeysOf,
   ensureKeys,
   refuseMissingKeyMaterial,
   VaultSession,
@@ -19,7 +19,7 @@ export const setup: TransitCommand = {
   run: async (input) => {
     const { config, transit, flags, io } = input;
     if (await transit.ensureEngine()) io.out('enabled the transit secrets engine');
-    const keySpecs = encryptionKeysOf(input.schema);
+    const keySpecs = transitKeysOf(input.schema);
     const keys = new Set(keySpecs.keys());
     if (config.transit.kind !== 'vault') {
       // Only where no stored value uses a key name may a key of that name be created.

@@ -1,5 +1,7 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
+import type { RevealCollector } from '../audit/reveal-collector.ts';
+import type { RequestBudget } from '../budget/request-budget.ts';
 import { decryptionFailed } from '../errors.ts';
 import { TransitError } from '../transit/transit.ts';
 import type { Cipher } from './encrypted.ts';
@@ -15,11 +17,21 @@ export interface DecryptForDirectiveOptions<TContext> {
   cipher: (context: TContext) => Cipher;
   /** The caller's roles. */
   roles: (context: TContext) => ReadonlySet<string>;
+  /** The request's allowance of decrypted values; unlimited unless given. */
+  budget?: (context: TContext) => RequestBudget;
+  /** Where the request's reveals are noted for the reveal record; none are noted unless given. */
+  reveals?: (context: TContext) => RevealCollector;
+  /** The need-to-know conditions a grant may name with `policy:`; a name used in the SDL but missing here fails the build. */
+  policies?: Readonly<Record<string, RevealPolicy<TContext>>>;
 }
+
+/** A need-to-know condition on the record holding the value: true when the grant applies to it. */
+export type RevealPolicy<TContext> = (record: Readonly<Record<string, unknown>>, context: TContext) => boolean;
 
 interface Grant {
   role: string;
   mask: Mask;
+  policy?: string;
 }
 
 /**
@@ -42,6 +54,12 @@ directive @${directiveName}(
   role: String!
   "Partial reveal for this role; NONE reveals the plaintext."
   mask: DecryptMask = NONE
+  """
+  Need to know: the name of a policy, defined once in the server's code, that the record holding
+  the value must satisfy for this grant to apply (e.g. "pending": only cards still to be processed).
+  Where it does not, the role reads what its other grants allow, or the ciphertext.
+  """
+  policy: String
 ) repeatable on FIELD_DEFINITION
 
 "What part of a decrypted value a role may see."
@@ -68,14 +86,29 @@ enum DecryptMask {
               `${where}: a @${directiveName} field must be nullable, so that a failed decryption fails only that field`,
             );
           }
+          for (const { role, policy } of grants) {
+            if (policy !== undefined && options.policies?.[policy] === undefined) {
+              throw new Error(
+                `${where}: @${directiveName}(role: "${role}", policy: "${policy}") names a policy that is not defined`,
+              );
+            }
+          }
           const { key, bindTo, unboundKey } = encrypted;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
           return {
             ...fieldConfig,
             resolve: async (source, args, context: TContext, info) => {
               const stored: unknown = await resolve(source, args, context, info);
-              const mask = strongestGrant(grants, options.roles(context));
-              if (mask === undefined || stored === null || stored === undefined) return stored;
+              const roles = options.roles(context);
+              const applies = (grant: Grant) =>
+                roles.has(grant.role) &&
+                (grant.policy === undefined ||
+                  (options.policies?.[grant.policy]?.(source as Record<string, unknown>, context) ?? false));
+              const grant = strongestGrant(grants.filter(applies));
+              if (grant === undefined || stored === null || stored === undefined) return stored;
+              const { mask } = grant;
+              const values = Array.isArray(stored) ? stored.filter((value) => value != null).length : 1;
+              options.budget?.(context).take('decrypt', values, where);
               const cipher = options.cipher(context);
               const recordId = bindTo === undefined ? undefined : (source as Record<string, unknown>)[bindTo];
               const reveal = async (ciphertext: unknown) => {
@@ -88,6 +121,13 @@ enum DecryptMask {
                   const plaintext = await cipher.decryptText(key, String(ciphertext), contextId).catch((error) => {
                     if (unboundKey === undefined || !(error instanceof TransitError) || !error.isItemError) throw error;
                     return cipher.decryptText(unboundKey, String(ciphertext));
+                  });
+                  options.reveals?.(context).note({
+                    field: where,
+                    key,
+                    role: grant.role,
+                    mask,
+                    recordId: recordId === undefined || recordId === null ? undefined : String(recordId),
                   });
                   return applyMask(plaintext, mask);
                 } catch (error) {
@@ -103,8 +143,10 @@ enum DecryptMask {
 }
 
 /** NONE (plaintext) beats any mask; FIRST6_LAST4 reveals more than LAST4. */
-function strongestGrant(grants: readonly Grant[], roles: ReadonlySet<string>): Mask | undefined {
-  const held = grants.filter((grant) => roles.has(grant.role)).map((grant) => grant.mask);
-  for (const mask of ['NONE', 'FIRST6_LAST4', 'LAST4'] as const) if (held.includes(mask)) return mask;
+function strongestGrant(grants: readonly Grant[]): Grant | undefined {
+  for (const mask of ['NONE', 'FIRST6_LAST4', 'LAST4'] as const) {
+    const grant = grants.find((held) => held.mask === mask);
+    if (grant !== undefined) return grant;
+  }
   return undefined;
 }

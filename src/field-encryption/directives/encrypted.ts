@@ -13,6 +13,7 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
+import type { RequestBudget } from '../budget/request-budget.ts';
 import { encryptionUnavailable } from '../errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
 import { type EncryptedArgs, encryptedArgsOf } from './encrypted-args.ts';
@@ -27,6 +28,8 @@ export interface EncryptedDirectiveOptions<TContext> {
   cipher: (context: TContext) => Cipher;
   /** Identity of a new record whose bound values are encrypted before it exists; a UUID unless given. */
   newId?: () => string;
+  /** The request's allowance of encrypted values; unlimited unless given. */
+  budget?: (context: TContext) => RequestBudget;
 }
 
 /** Where in an argument value the marked leaves are. */
@@ -78,19 +81,21 @@ directive @${directiveName}(
     transformer: (schema: GraphQLSchema): GraphQLSchema => {
       const planner = new Planner(schema, directiveName);
       return mapSchema(schema, {
-        [MapperKind.OBJECT_FIELD]: (fieldConfig) => {
+        [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
           const plan = planner.forArguments(fieldConfig.args ?? {});
           if (plan === undefined) return fieldConfig;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
           return {
             ...fieldConfig,
-            resolve: async (source, args, context: TContext, info) =>
-              resolve(
+            resolve: async (source, args, context: TContext, info) => {
+              options.budget?.(context).take('encrypt', valuesToEncrypt(plan, args), `${typeName}.${fieldName}`);
+              return resolve(
                 source,
                 await encryptValue(plan, args, { cipher: options.cipher(context), newId }, undefined),
                 context,
                 info,
-              ),
+              );
+            },
           };
         },
       });
@@ -155,6 +160,22 @@ class Planner {
       );
     }
     return { kind: 'encrypt', key: marked.key, bound: marked.bindTo !== undefined };
+  }
+}
+
+/** How many marked leaves `value` holds: what encrypting it will cost. */
+function valuesToEncrypt(plan: Plan, value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  switch (plan.kind) {
+    case 'encrypt':
+      return 1;
+    case 'list':
+      return (value as unknown[]).reduce<number>((sum, item) => sum + valuesToEncrypt(plan.item, item), 0);
+    case 'object':
+      return [...plan.fields].reduce(
+        (sum, [name, fieldPlan]) => sum + valuesToEncrypt(fieldPlan, (value as Record<string, unknown>)[name]),
+        0,
+      );
   }
 }
 

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Card } from '../../cards/card.ts';
-import type { KeyInfo } from '../../field-encryption/index.ts';
+import type { KeyInfo, RevealEventRow } from '../../field-encryption/index.ts';
 import type { Context } from '../../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -208,6 +208,12 @@ export type Query = {
   keyVersions: Array<KeyVersionUsage>;
   /** The caller as the API sees them: subject and roles from the token. */
   me: Maybe<Me>;
+  /**
+   * The reveal record, oldest first, `first` at a time (50 unless given, at most the page size limit),
+   * optionally only one subject's reveals, one record's, or those since a time. For the auditor role,
+   * which no @decryptFor grants: it can read who read what, never a value.
+   */
+  revealEvents: RevealEventConnection;
   /** A transit key used by this schema (e.g. card-pan). */
   transitKey: TransitKey;
 };
@@ -230,8 +236,52 @@ export type QueryKeyVersionsArgs = {
 };
 
 
+export type QueryRevealEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  recordId?: InputMaybe<Scalars['ID']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  subject?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryTransitKeyArgs = {
   name: Scalars['String']['input'];
+};
+
+/**
+ * One entry of the reveal record: the values of one field that one request received decrypted or
+ * masked under one grant. Written before the response was sent; tamper-evident (see `npm run audit -- verify`).
+ */
+export type RevealEvent = {
+  __typename?: 'RevealEvent';
+  at: Scalars['DateTime']['output'];
+  clientAddress: Maybe<Scalars['String']['output']>;
+  /** How many values were revealed. */
+  count: Scalars['Int']['output'];
+  /** The field revealed, as Type.field. */
+  field: Scalars['String']['output'];
+  /** Transit key the values were encrypted under. */
+  key: Scalars['String']['output'];
+  /** Mask of the grant used: NONE is the plaintext. */
+  mask: DecryptMask;
+  operation: Maybe<Scalars['String']['output']>;
+  /** Identities of the records revealed (e.g. card ids). */
+  recordIds: Array<Scalars['ID']['output']>;
+  requestId: Scalars['String']['output'];
+  /** Role of the grant used. */
+  role: Scalars['String']['output'];
+  /** Position in the record (and the hash chain). */
+  seq: Scalars['ID']['output'];
+  /** The token's subject. */
+  subject: Scalars['String']['output'];
+};
+
+/** A page of the reveal record, oldest first. */
+export type RevealEventConnection = {
+  __typename?: 'RevealEventConnection';
+  nodes: Array<RevealEvent>;
+  pageInfo: PageInfo;
 };
 
 /** The outcome of moving a key's stored values to its latest version. */
@@ -355,6 +405,8 @@ export type ResolversTypes = {
   PAN: ResolverTypeWrapper<Scalars['PAN']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<{}>;
+  RevealEvent: ResolverTypeWrapper<RevealEventRow>;
+  RevealEventConnection: ResolverTypeWrapper<Omit<RevealEventConnection, 'nodes'> & { nodes: Array<ResolversTypes['RevealEvent']> }>;
   RewrapSummary: ResolverTypeWrapper<RewrapSummary>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TransitKey: ResolverTypeWrapper<KeyInfo>;
@@ -378,6 +430,8 @@ export type ResolversParentTypes = {
   PAN: Scalars['PAN']['output'];
   PageInfo: PageInfo;
   Query: {};
+  RevealEvent: RevealEventRow;
+  RevealEventConnection: Omit<RevealEventConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['RevealEvent']> };
   RewrapSummary: RewrapSummary;
   String: Scalars['String']['output'];
   TransitKey: KeyInfo;
@@ -386,6 +440,7 @@ export type ResolversParentTypes = {
 
 export type DecryptForDirectiveArgs = {
   mask?: Maybe<DecryptMask>;
+  policy?: Maybe<Scalars['String']['input']>;
   role: Scalars['String']['input'];
 };
 
@@ -478,7 +533,30 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   keyVersions?: Resolver<Array<ResolversTypes['KeyVersionUsage']>, ParentType, ContextType, RequireFields<QueryKeyVersionsArgs, 'key'>>;
   me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, ContextType>;
+  revealEvents?: Resolver<ResolversTypes['RevealEventConnection'], ParentType, ContextType, Partial<QueryRevealEventsArgs>>;
   transitKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<QueryTransitKeyArgs, 'name'>>;
+};
+
+export type RevealEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealEvent'] = ResolversParentTypes['RevealEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  clientAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mask?: Resolver<ResolversTypes['DecryptMask'], ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RevealEventConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealEventConnection'] = ResolversParentTypes['RevealEventConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['RevealEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type RewrapSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RewrapSummary'] = ResolversParentTypes['RewrapSummary']> = {
@@ -518,6 +596,8 @@ export type Resolvers<ContextType = Context> = {
   PAN?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RevealEvent?: RevealEventResolvers<ContextType>;
+  RevealEventConnection?: RevealEventConnectionResolvers<ContextType>;
   RewrapSummary?: RewrapSummaryResolvers<ContextType>;
   TransitKey?: TransitKeyResolvers<ContextType>;
   TransitKeyVersion?: TransitKeyVersionResolvers<ContextType>;

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { desc, sql } from 'drizzle-orm';
+import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
+import { type RevealEventRow, RevealLedger, revealEvents } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
+import { type OperatorProgram, printTable } from '../operator/program.ts';
+
+const USAGE = [
+  'usage: npm run audit -- <command>',
+  '',
+  '  verify              walk the reveal record: hash chain and transit seals; names the first broken record',
+  '  tail [n]            the n latest reveals (default 20)',
+  '  who-read <id>       every reveal of the record with this id (e.g. a card id)',
+];
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+}
+
+function usage(io: Io, code: number): number {
+  for (const line of USAGE) (code === 0 ? io.out : io.err)(line);
+  return code;
+}
+
+function printReveals(io: Io, rows: RevealEventRow[]): void {
+  if (rows.length === 0) io.out('no reveals');
+  printTable(
+    io,
+    rows.map((row) => ({
+      seq: row.seq,
+      at: row.at.toISOString(),
+      subject: row.subject,
+      role: row.role,
+      mask: row.mask,
+      field: row.field,
+      operation: row.operation ?? '',
+      client: row.clientAddress ?? '',
+      count: row.count,
+    })),
+  );
+}
+
+/** `npm run audit -- verify|tail|who-read`: the auditor's questions to the reveal record. */
+export const auditProgram: OperatorProgram = {
+  preflight(argv, io) {
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse(argv);
+    } catch (error) {
+      io.err(`audit: ${(error as Error).message}`);
+      return usage(io, 2);
+    }
+    if (parsed.values.help === true) return usage(io, 0);
+    const [command, argument, extra] = parsed.positionals;
+    const valid =
+      extra === undefined &&
+      ((command === 'verify' && argument === undefined) ||
+        (command === 'tail' && (argument === undefined || /^[1-9]\d*$/.test(argument))) ||
+        (command === 'who-read' && argument !== undefined));
+    if (!valid) {
+      if (command !== undefined) io.err(`audit: unknown or incomplete command "${parsed.positionals.join(' ')}"`);
+      return usage(io, 2);
+    }
+    return undefined;
+  },
+  needsDataDir: (_, config) => config.database.kind === 'pglite' || config.transit.kind === 'embedded',
+  async run(argv, { transit, withDatabase }, io) {
+    const [command, argument] = parse(argv).positionals;
+    return withDatabase(async (database) => {
+      if (command === 'verify') {
+        const { records, broken } = await new RevealLedger(database.db, transit(), REVEAL_SEAL_KEY).verify();
+        if (broken === undefined) {
+          io.out(`reveal record intact: ${records} records, chain and seals verified`);
+          return 0;
+        }
+        io.err(`reveal record broken at seq ${broken.seq}: ${broken.problem}`);
+        return 1;
+      }
+      const rows =
+        command === 'tail'
+          ? (
+              await database.db
+                .select()
+                .from(revealEvents)
+                .orderBy(desc(revealEvents.seq))
+                .limit(Number(argument ?? 20))
+            ).reverse()
+          : await database.db
+              .select()
+              .from(revealEvents)
+              .where(sql`${revealEvents.recordIds} @> ${JSON.stringify([argument])}::jsonb`)
+              .orderBy(revealEvents.seq);
+      printReveals(io, rows);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,127 @@
+import { and, asc, eq, gt, gte, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgDatabase } from '../storage/stored-values.ts';
+import type { Transit } from '../transit/transit.ts';
+import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
+import type { RevealGroup } from './reveal-collector.ts';
+import { type RevealEventRow, revealEvents } from './reveal-events-table.ts';
+
+/** Who asked, for the reveal record. */
+export interface RevealRequest {
+  requestId: string;
+  subject: string;
+  operation: string | undefined;
+  clientAddress: string | undefined;
+}
+
+export interface RevealQuery {
+  limit: number;
+  afterSeq?: number | undefined;
+  subject?: string | undefined;
+  recordId?: string | undefined;
+  since?: Date | undefined;
+}
+
+/** The first record that does not hold, as `verify` finds it. */
+export interface BrokenLink {
+  seq: number;
+  problem: string;
+}
+
+/** Serialises appends across API processes: the chain has one head. */
+const CHAIN_LOCK = 0x7265_7665; // "reve"
+
+/**
+ * Appends reveal records to the hash chain and checks it. Each append is one transaction: the
+ * chain head is read under an advisory lock, the request's rows are hashed onto it, the new head is
+ * sealed by transit HMAC, and all rows go in one insert.
+ */
+export class RevealLedger {
+  constructor(
+    private readonly db: AnyPgDatabase,
+    private readonly transit: Transit,
+    private readonly sealKey: string,
+  ) {}
+
+  async append(request: RevealRequest, groups: readonly RevealGroup[]): Promise<void> {
+    if (groups.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
+      const [head] = await tx
+        .select({ hash: revealEvents.hash })
+        .from(revealEvents)
+        .orderBy(sql`${revealEvents.seq} desc`)
+        .limit(1);
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      const at = new Date();
+      const rows = groups.map((group) => {
+        const fields: ChainedFields = {
+          at,
+          requestId: request.requestId,
+          subject: request.subject,
+          role: group.role,
+          mask: group.mask,
+          field: group.field,
+          key: group.key,
+          operation: request.operation ?? null,
+          clientAddress: request.clientAddress ?? null,
+          recordIds: group.recordIds,
+          count: group.count,
+          prevHash,
+        };
+        prevHash = chainHash(fields);
+        return { ...fields, hash: prevHash, seal: null as string | null };
+      });
+      const last = rows[rows.length - 1] as (typeof rows)[number];
+      last.seal = await this.seal(last.hash);
+      await tx.insert(revealEvents).values(rows);
+    });
+  }
+
+  /** A page of the record, oldest first, filtered. */
+  async list(query: RevealQuery): Promise<RevealEventRow[]> {
+    const conditions: SQL[] = [];
+    if (query.afterSeq !== undefined) conditions.push(gt(revealEvents.seq, query.afterSeq));
+    if (query.subject !== undefined) conditions.push(eq(revealEvents.subject, query.subject));
+    if (query.since !== undefined) conditions.push(gte(revealEvents.at, query.since));
+    if (query.recordId !== undefined) {
+      conditions.push(sql`${revealEvents.recordIds} @> ${JSON.stringify([query.recordId])}::jsonb`);
+    }
+    return this.db
+      .select()
+      .from(revealEvents)
+      .where(and(...conditions))
+      .orderBy(asc(revealEvents.seq))
+      .limit(query.limit);
+  }
+
+  /** Walks the whole chain in order; the first record whose link, hash or seal does not hold. */
+  async verify(): Promise<{ records: number; broken: BrokenLink | undefined }> {
+    const rows = await this.db.select().from(revealEvents).orderBy(asc(revealEvents.seq));
+    let prevHash = GENESIS_HASH;
+    for (const row of rows) {
+      const broken = await this.check(row, prevHash);
+      if (broken !== undefined) return { records: rows.length, broken: { seq: row.seq, problem: broken } };
+      prevHash = row.hash;
+    }
+    const last = rows[rows.length - 1];
+    if (last !== undefined && last.seal === null) {
+      return { records: rows.length, broken: { seq: last.seq, problem: 'the chain ends on an unsealed record' } };
+    }
+    return { records: rows.length, broken: undefined };
+  }
+
+  private async check(row: RevealEventRow, prevHash: string): Promise<string | undefined> {
+    if (row.prevHash !== prevHash) return 'does not follow the record before it (deleted, inserted or reordered)';
+    if (chainHash(row) !== row.hash) return 'its contents do not match its hash (edited)';
+    if (row.seal !== null && row.seal !== (await this.seal(row.hash))) {
+      return 'its seal is not a transit HMAC of its hash (forged)';
+    }
+    return undefined;
+  }
+
+  private async seal(hash: string): Promise<string> {
+    const [result] = await this.transit.hmac(this.sealKey, [{ input: Buffer.from(hash, 'hex') }]);
+    if (result === undefined || !result.ok) throw result?.error ?? new Error('transit hmac returned nothing');
+    return result.value;
+  }
+}
