@@ -112,6 +112,7 @@ describe.each(backendSets())('binding 10,000 existing non-derived cards online [
   it('binds every card while a client keeps writing; stopped half-way and rerun, it finishes', async () => {
     let writing = true;
     const written: Array<Promise<void>> = [];
+    let writerFailed: unknown;
     const writer = (async () => {
       for (let index = 0; writing; index += 1) {
         const pan = panFor(50_000 + index);
@@ -123,9 +124,18 @@ describe.each(backendSets())('binding 10,000 existing non-derived cards online [
         const id = answer.data?.createCreditCard.id;
         if (id !== undefined) expected.set(id, pan);
       }
-    })();
+    })().catch((error: unknown) => {
+      writerFailed = error;
+    });
     written.push(writer);
-    while (expected.size === CARDS) await new Promise((resolve) => setTimeout(resolve, 10));
+    /** Waits for the client's next acknowledged write; a writer that failed fails the test at once. */
+    const nextWrite = async (size: number) => {
+      while (expected.size === size) {
+        if (writerFailed !== undefined) throw writerFailed;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    await nextWrite(CARDS);
     const beforeBind = expected.size;
 
     const halfway = await stopHalfWay();
@@ -133,12 +143,12 @@ describe.each(backendSets())('binding 10,000 existing non-derived cards online [
     expect(halfway.done).toBeLessThan(CARDS);
 
     // Half the cards bound, half not: the client's next write lands in the middle of the migration.
-    const halfwaySize = expected.size;
-    while (expected.size === halfwaySize) await new Promise((resolve) => setTimeout(resolve, 10));
+    await nextWrite(expected.size);
     const rerun = await bindStoredValues(backends.transit, store, { fromKey: LEGACY_KEY, batchSize: 100 });
     const writtenDuringBind = expected.size - beforeBind;
     writing = false;
     await Promise.all(written);
+    if (writerFailed !== undefined) throw writerFailed;
     console.log(
       `[bind] ${set.name}: first run stopped at ${halfway.done}/${halfway.total} (${halfway.bound} bound, ${halfway.how}); rerun: ${rerun.bound} bound, ${rerun.alreadyBound} bound already, ${rerun.skipped} changed meanwhile, ${rerun.total} rows in ${rerun.seconds.toFixed(1)} s; ${writtenDuringBind} cards written by the client during the runs`,
     );
