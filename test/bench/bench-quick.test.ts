@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/bench/run-bench.ts';
 import { QUICK_SIZES } from '../../src/bench/scenarios.ts';
-import { encryptionKeysOf } from '../../src/field-encryption/directives/encrypted.ts';
+import { transitKeysOf } from '../../src/encryption-declarations.ts';
 import { ensureKeys } from '../../src/field-encryption/transit/ensure-keys.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
@@ -30,7 +30,7 @@ async function benchEnvironment(backends: Backends | undefined): Promise<Record<
   if (database.kind !== 'postgres' || transit.kind !== 'vault' || transit.auth.method !== 'token') {
     throw new Error('expected Postgres and a token-authenticated Vault');
   }
-  await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
+  await ensureKeys(backends.transit, transitKeysOf(buildSchema(backends.config.limits)), { create: true });
   return {
     ...base,
     DATABASE_URL: database.url,

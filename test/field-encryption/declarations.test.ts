@@ -2,12 +2,8 @@ import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
 import * as databaseSchema from '../../src/db/schema.ts';
-import {
-  DeclarationMismatchError,
-  encryptionKeysOf,
-  ensureKeys,
-  transitCiphertext,
-} from '../../src/field-encryption/index.ts';
+import { transitKeysOf } from '../../src/encryption-declarations.ts';
+import { DeclarationMismatchError, ensureKeys, transitCiphertext } from '../../src/field-encryption/index.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { backendSets } from '../support/backends.ts';
 
@@ -20,7 +16,7 @@ const patients = pgTable('patients', {
 describe.each(backendSets())('start-up refuses when encrypted fields and stored columns disagree [$name]', (set) => {
   const startWith = async (drizzleSchema: Record<string, unknown>) => {
     const backends = await set.open();
-    await ensureKeys(backends.transit, encryptionKeysOf(buildSchema(backends.config.limits)), { create: true });
+    await ensureKeys(backends.transit, transitKeysOf(buildSchema(backends.config.limits)), { create: true });
     try {
       const app = await startApp(backends.config, {
         database: backends.database,
