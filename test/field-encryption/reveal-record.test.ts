@@ -9,6 +9,18 @@ import { backendSets } from '../support/backends.ts';
 import { CREATE_CARDS, PANS } from '../support/cards.ts';
 
 const LIST = 'query ListCards { creditCards { nodes { id pan } } }';
+/** The body rows of the table a command printed, as trimmed cells (the header row left out). */
+const tableRows = (lines: string[]) =>
+  lines
+    .flatMap((line) => line.split('\n'))
+    .filter((line) => line.startsWith('│'))
+    .map((line) =>
+      line
+        .split('│')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    )
+    .slice(1);
 type Listed = { creditCards: { nodes: Array<{ id: string; pan: string | null }> } };
 
 describe.each(backendSets())('the reveal record [$name]', (set) => {
@@ -90,7 +102,7 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
     });
     const whoRead = await audit('who-read', ids[1] as string);
     expect(whoRead.code).toBe(0);
-    expect(whoRead.lines.slice(1).map((line) => line.split(/\s+/).slice(2, 6))).toEqual([
+    expect(tableRows(whoRead.lines).map((cells) => cells.slice(2, 6))).toEqual([
       ['test-processor', 'processor', 'NONE', 'CreditCard.pan'],
       ['test-support', 'support', 'LAST4', 'CreditCard.pan'],
     ]);
@@ -99,7 +111,7 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
     expect(metrics).toContain('transitql_reveals_total{role="support",mask="LAST4",field="CreditCard.pan"} 3');
     expect(metrics).toContain('transitql_audit_write_duration_seconds_count{outcome="ok"} 2');
     expect((await audit('who-read', '00000000-0000-4000-8000-000000000000')).lines).toEqual(['no reveals']);
-    expect((await audit('tail', '1')).lines.slice(1).map((line) => line.split(/\s+/)[2])).toEqual(['test-support']);
+    expect(tableRows((await audit('tail', '1')).lines).map((cells) => cells[2])).toEqual(['test-support']);
   });
 
   it('audit store unavailable: no plaintext leaves, DECRYPTION_FAILED with reason AUDIT_UNAVAILABLE', async () => {

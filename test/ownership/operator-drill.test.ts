@@ -60,7 +60,7 @@ describe.each(backendSets())('operator commands while the API serves [$name]', (
     expect(rotatedAgain.stdout).toMatch(/latest version\s+3/);
     const [secondRewrap, info] = await Promise.all([transit('rewrap', 'card-pan'), transit('info', 'card-pan')]);
     expect(secondRewrap.code, secondRewrap.stderr).toBe(0);
-    expect(info.stdout).toMatch(/version\s+created/);
+    expect(info.stdout).toMatch(/│ version\s*│ created\s*│/);
     const retired = await transit('retire', 'card-pan', '3');
     expect(retired.code, retired.stderr + retired.stdout).toBe(0);
     const backup =

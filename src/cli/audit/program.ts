@@ -1,9 +1,14 @@
-import { parseArgs } from 'node:util';
 import { desc, sql } from 'drizzle-orm';
 import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
 import { type RevealEventRow, RevealLedger, revealEvents } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
-import { type OperatorProgram, printTable } from '../operator/program.ts';
+import {
+  checkOperatorArgs,
+  type OperatorProgram,
+  type OperatorUsage,
+  parseOperatorArgs,
+  printTable,
+} from '../operator/program.ts';
 
 const USAGE = [
   'usage: npm run audit -- <command>',
@@ -13,19 +18,23 @@ const USAGE = [
   '  who-read <id>       every reveal of the record with this id (e.g. a card id)',
 ];
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  });
-}
-
-function usage(io: Io, code: number): number {
-  for (const line of USAGE) (code === 0 ? io.out : io.err)(line);
-  return code;
-}
+const args: OperatorUsage = {
+  name: 'audit',
+  parse: (argv) => parseOperatorArgs(argv),
+  usage: (write) => {
+    for (const line of USAGE) write(line);
+  },
+  problem({ positionals }) {
+    const [command, argument, extra] = positionals;
+    const valid =
+      extra === undefined &&
+      ((command === 'verify' && argument === undefined) ||
+        (command === 'tail' && (argument === undefined || /^[1-9]\d*$/.test(argument))) ||
+        (command === 'who-read' && argument !== undefined));
+    if (valid) return undefined;
+    return command === undefined ? '' : `unknown or incomplete command "${positionals.join(' ')}"`;
+  },
+};
 
 function printReveals(io: Io, rows: RevealEventRow[]): void {
   if (rows.length === 0) io.out('no reveals');
@@ -47,30 +56,10 @@ function printReveals(io: Io, rows: RevealEventRow[]): void {
 
 /** `npm run audit -- verify|tail|who-read`: the auditor's questions to the reveal record. */
 export const auditProgram: OperatorProgram = {
-  preflight(argv, io) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      io.err(`audit: ${(error as Error).message}`);
-      return usage(io, 2);
-    }
-    if (parsed.values.help === true) return usage(io, 0);
-    const [command, argument, extra] = parsed.positionals;
-    const valid =
-      extra === undefined &&
-      ((command === 'verify' && argument === undefined) ||
-        (command === 'tail' && (argument === undefined || /^[1-9]\d*$/.test(argument))) ||
-        (command === 'who-read' && argument !== undefined));
-    if (!valid) {
-      if (command !== undefined) io.err(`audit: unknown or incomplete command "${parsed.positionals.join(' ')}"`);
-      return usage(io, 2);
-    }
-    return undefined;
-  },
+  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
   needsDataDir: (_, config) => config.database.kind === 'pglite' || config.transit.kind === 'embedded',
   async run(argv, { transit, withDatabase }, io) {
-    const [command, argument] = parse(argv).positionals;
+    const [command, argument] = args.parse(argv).positionals;
     return withDatabase(async (database) => {
       if (command === 'verify') {
         const { records, broken } = await new RevealLedger(database.db, transit(), REVEAL_SEAL_KEY).verify();

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { restorePglite } from '../../db/restore.ts';
-import type { Io } from '../../owner/operator-channel.ts';
-import type { OperatorProgram } from '../operator/program.ts';
+import { checkOperatorArgs, type OperatorProgram, type OperatorUsage, parseOperatorArgs } from '../operator/program.ts';
 
 const USAGE = [
   'usage: npm run db -- <command> <file>',
@@ -12,45 +10,29 @@ const USAGE = [
   '  restore <file>  create the embedded database from a backup; only with the API stopped and no database present',
 ];
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  });
-}
-
-function usage(io: Io, code: number): number {
-  for (const line of USAGE) (code === 0 ? io.out : io.err)(line);
-  return code;
-}
+const args: OperatorUsage = {
+  name: 'db',
+  parse: (argv) => parseOperatorArgs(argv),
+  usage: (write) => {
+    for (const line of USAGE) write(line);
+  },
+  problem({ positionals }) {
+    const [command, file, extra] = positionals;
+    if ((command === 'backup' || command === 'restore') && file !== undefined && extra === undefined) return undefined;
+    return command === undefined ? '' : `unknown or incomplete command "${positionals.join(' ')}"`;
+  },
+};
 
 /** `npm run db -- backup|restore <file>`: copies of the embedded (PGlite) database. */
 export const dbProgram: OperatorProgram = {
-  preflight(argv, io) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      io.err(`db: ${(error as Error).message}`);
-      return usage(io, 2);
-    }
-    if (parsed.values.help === true) return usage(io, 0);
-    const [command, file, extra] = parsed.positionals;
-    if ((command !== 'backup' && command !== 'restore') || file === undefined || extra !== undefined) {
-      if (command !== undefined) io.err(`db: unknown or incomplete command "${parsed.positionals.join(' ')}"`);
-      return usage(io, 2);
-    }
-    return undefined;
-  },
+  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
   needsDataDir: (_, config) => config.database.kind === 'pglite',
   forOwner: (argv) => {
-    const [command, file = ''] = parse(argv).positionals;
+    const [command, file = ''] = args.parse(argv).positionals;
     return [command ?? '', path.resolve(file)];
   },
   async run(argv, { config, runsIn, withDatabase }, io) {
-    const [command, file = ''] = parse(argv).positionals;
+    const [command, file = ''] = args.parse(argv).positionals;
     if (config.database.kind !== 'pglite' || config.database.dataDir === undefined) {
       io.err('db: backup and restore are for the embedded database; on PostgreSQL use pg_dump and pg_restore');
       return 1;

@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkedStoredColumns } from '../../encryption-declarations.ts';
 import { buildSchema } from '../../graphql/build-schema.ts';
-import type { Io } from '../../owner/operator-channel.ts';
-import type { OperatorProgram } from '../operator/program.ts';
+import { checkOperatorArgs, type OperatorProgram, type OperatorUsage, parseOperatorArgs } from '../operator/program.ts';
 import { transitCommands } from './commands.ts';
 
 const options = {
@@ -11,16 +9,11 @@ const options = {
   from: { type: 'string' },
   'token-ttl': { type: 'string' },
   'token-max-ttl': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
-}
+const parse = (argv: string[]) => parseOperatorArgs(argv, options);
 
-/** Help goes to stdout; after a usage error, to stderr. */
-function printUsage(io: Io, error = false): void {
-  const write = error ? io.err : io.out;
+function printUsage(write: (line: string) => void): void {
   write('usage: npm run transit -- <command> [args]\n');
   const lines = Object.entries(transitCommands).map(([name, command]) => [`${name} ${command.usage}`, command.summary]);
   const width = Math.max(...lines.map(([left]) => left?.length ?? 0));
@@ -28,29 +21,19 @@ function printUsage(io: Io, error = false): void {
   write('\nOn the embedded default the running API (if any) carries out the command.');
 }
 
+const args: OperatorUsage = {
+  name: 'transit',
+  parse,
+  usage: printUsage,
+  problem({ positionals: [name] }) {
+    if (name !== undefined && transitCommands[name] !== undefined) return undefined;
+    return name === undefined ? '' : `unknown command "${name}"`;
+  },
+};
+
 /** `npm run transit -- <command>`: key management against Vault/OpenBao or the embedded engine. */
 export const transitProgram: OperatorProgram = {
-  preflight(argv, io) {
-    let parsed: ReturnType<typeof parse>;
-    try {
-      parsed = parse(argv);
-    } catch (error) {
-      io.err(`transit: ${(error as Error).message}`);
-      printUsage(io, true);
-      return 2;
-    }
-    if (parsed.values.help === true) {
-      printUsage(io);
-      return 0;
-    }
-    const [name] = parsed.positionals;
-    if (name === undefined || transitCommands[name] === undefined) {
-      if (name !== undefined) io.err(`transit: unknown command "${name}"`);
-      printUsage(io, true);
-      return 2;
-    }
-    return undefined;
-  },
+  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
   needsDataDir(argv, config) {
     const command = transitCommands[parse(argv).positionals[0] ?? ''];
     return (
