@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestApi, useApiPerTest } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 
 const PRODUCTION = { NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(48).toString('base64') };
 
@@ -10,20 +10,7 @@ async function getPage(api: TestApi): Promise<Response> {
 }
 
 describe.each(backendSets())('GraphiQL page over HTTP [$name]', (set) => {
-  let backends: Backends | undefined;
-  let api: TestApi | undefined;
-
-  async function start(env: Record<string, string> = {}): Promise<TestApi> {
-    backends = await set.open(env);
-    api = await startTestApi(backends);
-    return api;
-  }
-  afterEach(async () => {
-    await api?.close();
-    await backends?.close();
-    api = undefined;
-    backends = undefined;
-  });
+  const start = useApiPerTest(set);
 
   it('serves the page and its assets from this server only, with development tokens in the tabs', async () => {
     const api = await start();
@@ -58,8 +45,6 @@ describe.each(backendSets())('GraphiQL page over HTTP [$name]', (set) => {
   it('is off in production unless GRAPHIQL=true, and then offers placeholders, not tokens', async () => {
     const off = await start(PRODUCTION);
     expect(await (await getPage(off)).text()).not.toContain('graphiql-settings');
-    await off.close();
-    await backends?.close();
 
     const on = await start({ ...PRODUCTION, GRAPHIQL: 'true' });
     const html = await (await getPage(on)).text();

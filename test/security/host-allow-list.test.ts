@@ -1,26 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestApi, useApiPerTest } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
 const HTML = 'text/html,application/xhtml+xml,*/*;q=0.8';
 const HEALTH = JSON.stringify({ query: '{ health }' });
 
 describe.each(backendSets())('the Host allow-list and GraphiQL tokens [$name]', (set) => {
-  let backends: Backends | undefined;
-  let api: TestApi | undefined;
-
-  async function start(env: Record<string, string> = {}): Promise<TestApi> {
-    backends = await set.open(env);
-    api = await startTestApi(backends);
-    return api;
-  }
-  afterEach(async () => {
-    await api?.close();
-    await backends?.close();
-    api = undefined;
-    backends = undefined;
-  });
+  const start = useApiPerTest(set);
 
   const page = (target: TestApi, host: string) => rawRequest(target.url, { headers: { host, accept: HTML } });
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type App, startApp } from '../../src/app.ts';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { transitKeysOf } from '../../src/encryption-declarations.ts';
@@ -54,6 +54,25 @@ export async function startTestApi(backends: Backends, logger?: Logger): Promise
 }
 
 /** Opens fresh backends of the set and starts the API on them for the enclosing suite, closing both afterwards. */
+/** For tests that start the API with their own environment: `start(env)` stops the one before; each test ends stopped. */
+export function useApiPerTest(set: BackendSet): (env?: Record<string, string>) => Promise<TestApi> {
+  let backends: Backends | undefined;
+  let api: TestApi | undefined;
+  const stop = async () => {
+    await api?.close();
+    await backends?.close();
+    api = undefined;
+    backends = undefined;
+  };
+  afterEach(stop);
+  return async (env = {}) => {
+    await stop();
+    backends = await set.open(env);
+    api = await startTestApi(backends);
+    return api;
+  };
+}
+
 export function useTestApi(set: BackendSet): { readonly api: TestApi; readonly backends: Backends } {
   const state: { api?: TestApi; backends?: Backends } = {};
   beforeAll(async () => {
