@@ -73,13 +73,25 @@ async function openReal(
     ALLOW_ROOT_TOKEN: 'true',
     ...env,
   });
+  const backends = await openConfiguredBackends(config, async () => {
+    await dropDatabase(real.databaseUrl, databaseUrl);
+    await fetch(`${real.vaultAddr}/v1/sys/mounts/transit-${suffix}`, {
+      method: 'DELETE',
+      headers: { 'X-Vault-Token': real.vaultToken },
+    });
+  });
+  await backends.transit.ensureEngine();
+  backends.vaultRequests.length = 0;
+  return backends;
+}
+
+/** PostgreSQL (migrated) and Vault transit as `config` names them, counting Vault requests; `release` runs after close. */
+export async function openConfiguredBackends(config: Config, release: () => Promise<void>): Promise<Backends> {
   const database = await openDatabase(config.database);
   await migrate(database);
   const vaultRequests: string[] = [];
   const options: VaultSessionOptions = { onRequest: (path) => vaultRequests.push(path) };
   const transit = createTransit(config.transit, options);
-  await transit.ensureEngine();
-  vaultRequests.length = 0;
   return {
     name: 'postgres+openbao',
     config,
@@ -89,11 +101,7 @@ async function openReal(
     close: async () => {
       await transit.close();
       await database.close();
-      await dropDatabase(real.databaseUrl, databaseUrl);
-      await fetch(`${real.vaultAddr}/v1/sys/mounts/transit-${suffix}`, {
-        method: 'DELETE',
-        headers: { 'X-Vault-Token': real.vaultToken },
-      });
+      await release();
     },
   };
 }

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { openDatabase } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
 import { startTestApi, type TestApi } from './api.ts';
-import { type Backends, createDatabase, dropDatabase, testConfig } from './backends.ts';
+import { type Backends, createDatabase, dropDatabase, openConfiguredBackends, testConfig } from './backends.ts';
 import type { OpenBaoCluster } from './openbao-cluster.ts';
 
 /**
@@ -30,23 +27,7 @@ export async function startApiOnCluster(
     VAULT_RETRIES: '2',
     ...env,
   };
-  const config = testConfig(apiEnv);
-  const database = await openDatabase(config.database);
-  await migrate(database);
-  const vaultRequests: string[] = [];
-  const transit = createTransit(config.transit, { onRequest: (path) => vaultRequests.push(path) });
-  const backends: Backends = {
-    name: 'postgres+openbao',
-    config,
-    database,
-    transit,
-    vaultRequests,
-    close: async () => {
-      await transit.close();
-      await database.close();
-      await dropDatabase(real.databaseUrl, databaseUrl);
-    },
-  };
+  const backends = await openConfiguredBackends(testConfig(apiEnv), () => dropDatabase(real.databaseUrl, databaseUrl));
   const api = await startTestApi(backends);
   return { api, backends, env: apiEnv };
 }
