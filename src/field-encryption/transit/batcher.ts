@@ -6,6 +6,8 @@ type Operation = 'encrypt' | 'decrypt';
 export interface BatchingOptions {
   /** Off: one call per value, as the original system did. */
   enabled: boolean;
+  /** Off and sequential: those calls go one after another, not all at once. */
+  sequential?: boolean;
   /** Under load, how long a small batch waits for company. */
   windowMs: number;
   /** Items per transit request. */
@@ -40,6 +42,8 @@ export class TransitBatcher {
   private readonly lastActive = new Map<string, number>();
   /** Loads queued since the last dispatch, per operation and key. */
   private readonly queued = new Map<string, number>();
+  /** Without batching, in sequence: the last call sent (the next waits for it). */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly transit: Transit,
@@ -92,7 +96,12 @@ export class TransitBatcher {
   }
 
   private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
-    if (!this.batching.enabled) return this.run(operation, key, inputs);
+    if (!this.batching.enabled) {
+      if (!this.batching.sequential) return this.run(operation, key, inputs);
+      const call = this.previous.then(() => this.run(operation, key, inputs));
+      this.previous = call.catch(() => {});
+      return call;
+    }
     this.queued.set(id, Math.max(0, (this.queued.get(id) ?? 0) - inputs.length));
     this.inFlight.add(id);
     this.lastActive.set(id, performance.now());
