@@ -20,6 +20,8 @@ export async function profilePage(options: {
   pageSize: number;
   outDir: string;
   top: number;
+  /** More options for the API's node (e.g. --trace-gc). */
+  nodeArgs?: readonly string[];
   log: (line: string) => void;
 }): Promise<void> {
   const { env, pages, pageSize, outDir, log } = options;
@@ -29,6 +31,7 @@ export async function profilePage(options: {
   const api = await startApiProcess({ ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir }, [
     '--cpu-prof',
     `--cpu-prof-dir=${outDir}`,
+    ...(options.nodeArgs ?? []),
   ]);
   const clerk = await issueToken(config.auth, ['clerk'], 'profile-clerk');
   const processor = await issueToken(config.auth, ['processor'], 'profile-processor');

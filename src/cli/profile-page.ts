@@ -6,13 +6,14 @@ import { parseCommandArgs } from './args.ts';
 async function main(): Promise<void> {
   const { values } = parseCommandArgs({
     command: 'npm run bench:profile --',
-    usage: '[--pages N] [--page-size N] [--top N] [--out dir]',
+    usage: "[--pages N] [--page-size N] [--top N] [--out dir] [--node-args '--trace-gc ...']",
     help: 'Profiles the API (node --cpu-prof) serving pages as clerk then processor on the configured backends; prints the top frames by self time.',
     options: {
       pages: { type: 'string', default: '30' },
       'page-size': { type: 'string', default: '1000' },
       top: { type: 'string', default: '25' },
       out: { type: 'string', default: 'bench-results/profile' },
+      'node-args': { type: 'string', default: '' },
     },
   });
   await profilePage({
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     pageSize: Number(values['page-size']),
     top: Number(values.top),
     outDir: path.resolve(values.out),
+    nodeArgs: values['node-args'].split(' ').filter(Boolean),
     log: (line) => console.log(line),
   });
 }
