@@ -22,8 +22,8 @@ export class VaultResponseError extends Error {
  * One JSON request to Vault/OpenBao over a keep-alive connection (node:http/https), answered with the
  * parsed body. The transit hot path sends a few large batch bodies per page: a general HTTP client's
  * per-request machinery (schema validation, interceptors, redirect following) only adds to the floor.
- * Network failures reject with node's own errors (their `code` names the cause); a timeout rejects
- * with code ETIMEDOUT.
+ * Network failures reject with node's own errors (their `code` names the cause); a request not
+ * answered in full within the timeout rejects with code ETIMEDOUT.
  */
 export class VaultHttp {
   private readonly httpAgent = new http.Agent({ keepAlive: true });
@@ -49,12 +49,13 @@ export class VaultHttp {
     return new Promise<T>((resolve, reject) => {
       const request = (secure ? https : http).request(
         url,
-        { method, headers, agent: secure ? this.httpsAgent : this.httpAgent, timeout: this.options.timeoutMs },
+        { method, headers, agent: secure ? this.httpsAgent : this.httpAgent },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', reject);
           response.on('end', () => {
+            clearTimeout(timer);
             const status = response.statusCode ?? 0;
             let parsed: unknown;
             try {
@@ -71,13 +72,17 @@ export class VaultHttp {
           });
         },
       );
-      request.on('timeout', () => {
+      // The whole exchange, not the socket's idle time: a server answering drop by drop times out too.
+      const timer = setTimeout(() => {
         const error = Object.assign(new Error(`timeout of ${this.options.timeoutMs} ms exceeded`), {
           code: 'ETIMEDOUT',
         });
         request.destroy(error);
+      }, this.options.timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
       });
-      request.on('error', reject);
       request.end(payload);
     });
   }
