@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -106,6 +109,9 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
+        // No cache hints are set (responses carry no cache-control); Apollo's default cache-control
+        // plugin would still wrap every field's resolver (willResolveField), a promise more per async field.
+        ApolloServerPluginCacheControlDisabled(),
         loggingPlugin(),
         supportedOperationsPlugin(),
         revealRecordPlugin<Context>({

@@ -118,7 +118,8 @@ const envSchema = z.object({
   TRANSIT_MASTER_KEY_FILE: optionalText,
   TRANSIT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
   TRANSIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  TRANSIT_BATCHING: flag.default(true),
+  // `sequential`: one call per value, one after another (the bench's second naive comparison).
+  TRANSIT_BATCHING: z.union([z.literal('sequential'), flag]).default(true),
   TRANSIT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(10),
 
   AUTH_JWT_SECRET: optionalText,
@@ -197,6 +198,8 @@ export interface TransitBatchingConfig {
   batchSize: number;
   concurrency: number;
   enabled: boolean;
+  /** Without batching: calls go one after another instead of all at once (for comparison only). */
+  sequential?: boolean;
   windowMs: number;
 }
 
@@ -259,7 +262,8 @@ function transitConfig(env: Env): TransitConfig {
   const batching: TransitBatchingConfig = {
     batchSize: env.TRANSIT_BATCH_SIZE,
     concurrency: env.TRANSIT_CONCURRENCY,
-    enabled: env.TRANSIT_BATCHING,
+    enabled: env.TRANSIT_BATCHING === true,
+    sequential: env.TRANSIT_BATCHING === 'sequential',
     windowMs: env.TRANSIT_BATCH_WINDOW_MS,
   };
   const addresses = env.VAULT_ADDRS ?? env.VAULT_ADDR;

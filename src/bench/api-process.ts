@@ -8,6 +8,7 @@ const STARTUP_TIMEOUT_MS = 120_000;
 /** The API running as `src/server.ts` in its own process, so that its memory is measured alone. */
 export interface ApiProcess {
   url: string;
+  pid: number;
   /** The backends as the server describes them at start-up. */
   description: { database: string; transit: string };
   /** Starts a new peak-RSS measurement (Linux: resets VmHWM through /proc/<pid>/clear_refs). */
@@ -17,9 +18,10 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
+/** `nodeArgs`: options for node itself that NODE_OPTIONS may not carry (e.g. --cpu-prof). */
+export async function startApiProcess(env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<ApiProcess> {
   // Node itself loads tsx (no tsx wrapper process), so the pid is the server's.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,6 +32,7 @@ export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProces
   const pid = child.pid;
   return {
     url,
+    pid,
     description: {
       database: /database: (.+)/.exec(output)?.[1]?.trim() ?? 'unknown',
       transit: /transit: {2}(.+)/.exec(output)?.[1]?.trim() ?? 'unknown',

@@ -12,13 +12,16 @@ export async function graphql<T>(url: string, token: string, query: string, vari
   return body.data;
 }
 
-/** Sums the samples of each counter in a Prometheus text exposition, over all label sets. */
+/**
+ * Sums the samples of each counter in a Prometheus text exposition, over all label sets; histograms
+ * in seconds count too, as their `_seconds_sum` and `_seconds_count`.
+ */
 export async function scrapeCounters(metricsUrl: string): Promise<Map<string, number>> {
   const response = await fetch(metricsUrl);
   if (!response.ok) throw new Error(`GET ${metricsUrl} answered ${response.status}`);
   const totals = new Map<string, number>();
   for (const line of (await response.text()).split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*_total)(?:\{[^}]*\})? (\S+)$/.exec(line);
+    const match = /^([a-zA-Z_:][\w:]*(?:_total|_seconds_sum|_seconds_count))(?:\{[^}]*\})? (\S+)$/.exec(line);
     if (match?.[1] !== undefined) totals.set(match[1], (totals.get(match[1]) ?? 0) + Number(match[2]));
   }
   return totals;

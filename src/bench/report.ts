@@ -18,6 +18,34 @@ export function formatReport(report: BenchReport): string {
       scenario.peakRssMb ?? 'n/a',
     ]),
   );
+  const floors = renderTable(
+    ['raw transit (no API), for', 'requests', 'values/req', 'p50 ms', 'p99 ms'],
+    report.floors.map((floor) => [floor.title, floor.requests, floor.valuesPerRequest, floor.p50Ms, floor.p99Ms]),
+  );
+  const overFloor = renderTable(
+    [
+      'decrypted scenario (p50 ms)',
+      'p50 ms',
+      'ciphertext p50',
+      'raw transit p50',
+      'floor (sum)',
+      'p50 / floor',
+      'API overhead ms',
+      'overhead / raw transit',
+      'of it: reveal record ms',
+    ],
+    report.overFloor.map((row) => [
+      row.title,
+      row.p50Ms,
+      row.ciphertextP50Ms,
+      row.rawTransitP50Ms,
+      row.floorMs,
+      row.p50OverFloor,
+      row.apiOverheadMs,
+      row.overheadOverRawTransit,
+      row.revealRecordMs,
+    ]),
+  );
   const unjudged = report.mode === 'quick' ? 'n/a (quick)' : 'n/a';
   const targets = report.targets.map(
     (target) =>
@@ -29,8 +57,15 @@ export function formatReport(report: BenchReport): string {
       `batch size ${report.batching.batchSize}, concurrency ${report.batching.concurrency}, window ${report.batching.windowMs} ms; ` +
       `API NODE_OPTIONS: ${report.apiNodeOptions ?? 'none'}`,
     table,
+    'the floor: the same values sent straight to the transit backend as the API sends them (measured in this run)',
+    floors,
+    'API overhead = decrypted p50 - ciphertext p50 (same page size) - raw transit p50',
+    overFloor,
     `decrypted/ciphertext list time: ${report.ratios.decryptedOverCiphertext} (medians: ${report.ratios.decryptedOverCiphertextMedian}); ` +
-      `batched speed-up over naive: ${report.ratios.batchedSpeedup}x (medians: ${report.ratios.batchedSpeedupMedian}x)`,
+      `batched speed-up over naive: ${report.ratios.batchedSpeedup}x (medians: ${report.ratios.batchedSpeedupMedian}x), ` +
+      `over naive one after another: ${report.ratios.batchedSpeedupSequential}x (medians: ${report.ratios.batchedSpeedupSequentialMedian}x); ` +
+      `API overhead / raw transit: ${report.ratios.overheadOverRawTransit}`,
+    `load average at end: ${report.machine.loadAverageAtEnd.map((load) => load.toFixed(1)).join(' ')}`,
     report.mode === 'quick' ? 'targets (judged by full runs only; quick sizes are too small):' : 'targets:',
     ...targets,
   ].join('\n');

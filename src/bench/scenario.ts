@@ -16,6 +16,8 @@ export interface ScenarioResult {
   vaultRequestsPerRequest: number | null;
   /** Peak resident set size of the API process during the scenario; null without /proc. */
   peakRssMb: number | null;
+  /** Time the API spent writing the reveal record (chain, seal HMAC, insert), per request: part of its own overhead. */
+  revealRecordMsPerRequest: number;
 }
 
 /** One measured scenario: latencies, transit calls (from the API's /metrics) and the API's peak RSS. */
@@ -23,6 +25,7 @@ export class Scenario {
   private readonly measurement = new Measurement();
   private transitCalls = 0;
   private vaultRequests = 0;
+  private revealRecordSeconds = 0;
   private peakRssBytes: number | null = null;
 
   constructor(
@@ -43,6 +46,7 @@ export class Scenario {
     const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
     this.transitCalls += delta('transitql_transit_calls_total');
     this.vaultRequests += delta('transitql_vault_http_requests_total');
+    this.revealRecordSeconds += delta('transitql_audit_write_duration_seconds_sum');
     if (peak !== null) this.peakRssBytes = Math.max(this.peakRssBytes ?? 0, peak);
   }
 
@@ -64,6 +68,7 @@ export class Scenario {
       transitCallsPerRequest: round(this.transitCalls / Math.max(1, requests), 3),
       vaultRequestsPerRequest: this.countsVaultRequests ? round(this.vaultRequests / Math.max(1, requests), 3) : null,
       peakRssMb: this.peakRssBytes === null ? null : round(this.peakRssBytes / 1024 / 1024, 1),
+      revealRecordMsPerRequest: round((this.revealRecordSeconds * 1000) / Math.max(1, requests), 2),
     };
   }
 }

@@ -44,6 +44,9 @@ export const QUICK_SIZES: BenchSizes = {
   pagingCards: 500,
 };
 
+/** The transit key of `pan` (schema/cards.graphql), bound to the card's id: what the floor decrypts with. */
+export const PAN_KEY = 'card-pan';
+
 export const LIST_PAGE = `query Page($first: Int!, $after: String) {
   creditCards(first: $first, after: $after) { nodes { id name pan } pageInfo { endCursor hasNextPage } }
 }`;

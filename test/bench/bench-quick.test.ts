@@ -19,6 +19,21 @@ const SCENARIOS = [
   'list-decrypted',
   'list-page-batched',
   'list-page-naive',
+  'list-page-naive-sequential',
+  'page-all-decrypted',
+];
+/** Raw transit for the values of each decrypted scenario (no API), and the scenario each is the floor of. */
+const FLOORS = [
+  ['raw-transit-list', 'list-decrypted'],
+  ['raw-transit-page-batched', 'list-page-batched'],
+  ['raw-transit-page-naive', 'list-page-naive'],
+  ['raw-transit-page-naive-sequential', 'list-page-naive-sequential'],
+];
+const OVER_FLOOR = [
+  'list-decrypted',
+  'list-page-batched',
+  'list-page-naive',
+  'list-page-naive-sequential',
   'page-all-decrypted',
 ];
 
@@ -79,14 +94,48 @@ describe.each(backendSets())('npm run bench -- --quick [$name]', (set) => {
     expect(byId.get('list-decrypted')?.transitCallsPerRequest).toBe(1 + SEAL);
     expect(byId.get('list-page-batched')?.transitCallsPerRequest).toBe(1 + SEAL);
     expect(byId.get('list-page-naive')?.transitCallsPerRequest).toBe(QUICK_SIZES.naiveCards + SEAL);
+    expect(byId.get('list-page-naive-sequential')?.transitCallsPerRequest).toBe(QUICK_SIZES.naiveCards + SEAL);
+    // Every decrypted request wrote its reveal record; a ciphertext one wrote none.
+    expect(byId.get('list-decrypted')?.revealRecordMsPerRequest).toBeGreaterThan(0);
+    expect(byId.get('list-ciphertext')?.revealRecordMsPerRequest).toBe(0);
+
+    // The floor: measured in the same run for every decrypted scenario, as numbers (what they are is the bench's output).
+    expect(report.floors.map((floor) => [floor.id, floor.forScenario])).toEqual(FLOORS);
+    for (const floor of report.floors) {
+      expect(floor.requests, floor.id).toBeGreaterThan(0);
+      expect(floor.valuesPerRequest, floor.id).toBe(
+        floor.forScenario === 'list-decrypted' ? QUICK_SIZES.pageSize : QUICK_SIZES.naiveCards,
+      );
+      expect(Number.isFinite(floor.p50Ms) && floor.p50Ms > 0, floor.id).toBe(true);
+      expect(floor.p99Ms, floor.id).toBeGreaterThanOrEqual(floor.p50Ms);
+    }
+    expect(report.overFloor.map((row) => row.scenario)).toEqual(OVER_FLOOR);
+    for (const row of report.overFloor) {
+      for (const value of [
+        row.rawTransitP50Ms,
+        row.ciphertextP50Ms,
+        row.floorMs,
+        row.apiOverheadMs,
+        row.overheadOverRawTransit,
+        row.p50OverFloor,
+        row.revealRecordMs,
+      ]) {
+        expect(Number.isFinite(value), row.scenario).toBe(true);
+      }
+      expect(row.apiOverheadMs, row.scenario).toBeCloseTo(row.p50Ms - row.ciphertextP50Ms - row.rawTransitP50Ms, 0);
+    }
+    expect(stdout).toMatch(/raw transit \(no API\)/);
+    expect(stdout).toMatch(/API overhead/);
     expect(byId.get('concurrent-create')?.transitCallsPerRequest).toBeGreaterThan(0);
     expect(byId.get('concurrent-create')?.transitCallsPerRequest).toBeLessThanOrEqual(1);
     expect(report.ratios.decryptedOverCiphertext).toBeGreaterThan(0);
     expect(report.ratios.batchedSpeedup).toBeGreaterThan(0);
-    expect(report.targets).toHaveLength(4);
+    expect(report.ratios.batchedSpeedupSequential).toBeGreaterThan(0);
+    expect(Number.isFinite(report.ratios.overheadOverRawTransit)).toBe(true);
+    expect(report.targets).toHaveLength(6);
     // A quick run cannot judge targets set for full sizes: it says so instead of printing MISS.
-    expect(report.targets.map((target) => target.met)).toEqual([null, null, null, null]);
+    expect(report.targets.map((target) => target.met)).toEqual([null, null, null, null, null, null]);
     expect(stdout).not.toMatch(/MISS/);
-    expect(stdout.match(/n\/a \(quick\)/g)).toHaveLength(4);
+    expect(stdout.match(/n\/a \(quick\)/g)).toHaveLength(6);
   });
 });

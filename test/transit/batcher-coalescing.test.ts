@@ -49,7 +49,7 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     backends = undefined;
   });
 
-  async function open(batching: { enabled: boolean; windowMs: number; batchSize?: number }) {
+  async function open(batching: { enabled: boolean; windowMs: number; batchSize?: number; sequential?: boolean }) {
     backends = await set.open();
     await backends.transit.createKey('coalesce');
     const recording = recordingTransit(backends.transit);
@@ -112,5 +112,28 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
       ...Array(3).fill({ operation: 'encrypt', size: 1 }),
       ...Array(3).fill({ operation: 'decrypt', size: 1 }),
     ]);
+  });
+
+  it('without batching, sends all values at once, or one after another when sequential', async () => {
+    for (const sequential of [false, true]) {
+      const { recording, batcher } = await open({ enabled: false, windowMs: 0, sequential });
+      const started = recording.hold();
+      const ciphertexts = ['a', 'b', 'c'].map((value) => batcher.encrypt('coalesce', value));
+      await started;
+      await nextMacrotask();
+      // Held: all three calls are in flight at once, or only the first while it is unanswered.
+      expect(recording.calls, `sequential: ${sequential}`).toHaveLength(sequential ? 1 : 3);
+      recording.release();
+      const plaintexts = await Promise.all(
+        (await Promise.all(ciphertexts)).map((ciphertext) => batcher.decryptText('coalesce', ciphertext)),
+      );
+      expect(plaintexts).toEqual(['a', 'b', 'c']);
+      expect(recording.calls).toEqual([
+        ...Array(3).fill({ operation: 'encrypt', size: 1 }),
+        ...Array(3).fill({ operation: 'decrypt', size: 1 }),
+      ]);
+      await backends?.close();
+      backends = undefined;
+    }
   });
 });

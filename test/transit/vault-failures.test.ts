@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
 import type { Transit } from '../../src/field-encryption/transit/transit.ts';
@@ -118,6 +120,46 @@ describe.skipIf(real === null)(
           message: expect.stringContaining('did not answer encrypt with key "failure-key" within 300 ms'),
         });
         expect(requests).toHaveLength(1);
+      });
+
+      it('times out when an answer arrives drop by drop, each drop within VAULT_TIMEOUT_MS', {
+        timeout: 15_000,
+      }, async () => {
+        // Forwards everything to OpenBao except encrypt, which it answers one byte every 50 ms.
+        const server = http.createServer(async (request, response) => {
+          if (request.url?.includes('/encrypt/') === true) {
+            response.writeHead(200, { 'content-type': 'application/json' });
+            const body = '{"data":{"batch_results":[]}}';
+            for (const byte of body) {
+              if (response.destroyed) return;
+              response.write(byte);
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            response.end();
+            return;
+          }
+          const chunks: Buffer[] = [];
+          for await (const chunk of request) chunks.push(chunk as Buffer);
+          const forwarded = await fetch(`${address}${request.url}`, {
+            method: request.method,
+            headers: { 'x-vault-token': String(request.headers['x-vault-token'] ?? '') },
+            ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
+          });
+          response.writeHead(forwarded.status, { 'content-type': 'application/json' });
+          response.end(await forwarded.text());
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        try {
+          const port = (server.address() as AddressInfo).port;
+          const { transit } = vaultTransit({ VAULT_ADDR: `http://127.0.0.1:${port}`, VAULT_TIMEOUT_MS: '300' });
+          await expect(transit.encrypt(KEY, plaintext)).rejects.toMatchObject({
+            code: 'UNAVAILABLE',
+            message: expect.stringContaining('did not answer encrypt with key "failure-key" within 300 ms'),
+          });
+        } finally {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
       });
 
       it('retries connection resets and then succeeds', { timeout: 15_000 }, async () => {

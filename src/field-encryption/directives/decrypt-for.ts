@@ -6,7 +6,8 @@ import { decryptionFailed } from '../errors.ts';
 import { TransitError } from '../transit/transit.ts';
 import type { Cipher } from './encrypted.ts';
 import { encryptedArgsOf } from './encrypted-args.ts';
-import { applyMask, type Mask } from './mask.ts';
+import type { Mask } from './mask.ts';
+import { ValueReveal } from './value-reveal.ts';
 
 export interface DecryptForDirectiveOptions<TContext> {
   /** Directive name in the SDL; `decryptFor` unless given. */
@@ -95,46 +96,47 @@ enum DecryptMask {
           }
           const { key, bindTo, unboundKey } = encrypted;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
+          // Strongest first, so the first grant that applies is the one to use.
+          const byStrength = strongestFirst(grants);
+          // No async wrapper: a field whose stored value resolves at once costs no promise of its own.
+          const revealStored = (stored: unknown, source: unknown, context: TContext): unknown => {
+            const roles = options.roles(context);
+            const record = source as Record<string, unknown>;
+            const grant = byStrength.find(
+              (held) =>
+                roles.has(held.role) &&
+                (held.policy === undefined || (options.policies?.[held.policy]?.(record, context) ?? false)),
+            );
+            if (grant === undefined || stored === null || stored === undefined) return stored;
+            const count = Array.isArray(stored) ? stored.filter((value) => value != null).length : 1;
+            options.budget?.(context).take('decrypt', count, where);
+            const recordId = bindTo === undefined ? undefined : record[bindTo];
+            if (bindTo !== undefined && (recordId === null || recordId === undefined)) {
+              const missing = decryptionFailed(
+                where,
+                new TransitError('INVALID_REQUEST', `the record's ${bindTo} is missing`),
+              );
+              return Array.isArray(stored)
+                ? Promise.all(stored.map((value) => (value == null ? value : Promise.reject(missing))))
+                : Promise.reject(missing);
+            }
+            const values = new ValueReveal(
+              { where, key, unboundKey, role: grant.role, mask: grant.mask },
+              options.cipher(context),
+              recordId === undefined ? undefined : String(recordId),
+              options.reveals?.(context),
+            );
+            return Array.isArray(stored)
+              ? Promise.all(stored.map((value) => values.reveal(value)))
+              : values.reveal(stored);
+          };
           return {
             ...fieldConfig,
-            resolve: async (source, args, context: TContext, info) => {
-              const stored: unknown = await resolve(source, args, context, info);
-              const roles = options.roles(context);
-              const applies = (grant: Grant) =>
-                roles.has(grant.role) &&
-                (grant.policy === undefined ||
-                  (options.policies?.[grant.policy]?.(source as Record<string, unknown>, context) ?? false));
-              const grant = strongestGrant(grants.filter(applies));
-              if (grant === undefined || stored === null || stored === undefined) return stored;
-              const { mask } = grant;
-              const values = Array.isArray(stored) ? stored.filter((value) => value != null).length : 1;
-              options.budget?.(context).take('decrypt', values, where);
-              const cipher = options.cipher(context);
-              const recordId = bindTo === undefined ? undefined : (source as Record<string, unknown>)[bindTo];
-              const reveal = async (ciphertext: unknown) => {
-                if (ciphertext === null || ciphertext === undefined) return ciphertext;
-                try {
-                  if (bindTo !== undefined && (recordId === null || recordId === undefined)) {
-                    throw new TransitError('INVALID_REQUEST', `the record's ${bindTo} is missing`);
-                  }
-                  const contextId = recordId === undefined ? undefined : String(recordId);
-                  const plaintext = await cipher.decryptText(key, String(ciphertext), contextId).catch((error) => {
-                    if (unboundKey === undefined || !(error instanceof TransitError) || !error.isItemError) throw error;
-                    return cipher.decryptText(unboundKey, String(ciphertext));
-                  });
-                  options.reveals?.(context).note({
-                    field: where,
-                    key,
-                    role: grant.role,
-                    mask,
-                    recordId: recordId === undefined || recordId === null ? undefined : String(recordId),
-                  });
-                  return applyMask(plaintext, mask);
-                } catch (error) {
-                  throw decryptionFailed(where, error);
-                }
-              };
-              return Array.isArray(stored) ? Promise.all(stored.map(reveal)) : reveal(stored);
+            resolve: (source, args, context: TContext, info) => {
+              const stored: unknown = resolve(source, args, context, info);
+              return isPromise(stored)
+                ? stored.then((value) => revealStored(value, source, context))
+                : revealStored(stored, source, context);
             },
           };
         },
@@ -142,11 +144,12 @@ enum DecryptMask {
   };
 }
 
-/** NONE (plaintext) beats any mask; FIRST6_LAST4 reveals more than LAST4. */
-function strongestGrant(grants: readonly Grant[]): Grant | undefined {
-  for (const mask of ['NONE', 'FIRST6_LAST4', 'LAST4'] as const) {
-    const grant = grants.find((held) => held.mask === mask);
-    if (grant !== undefined) return grant;
-  }
-  return undefined;
+/** NONE (plaintext) beats any mask; FIRST6_LAST4 reveals more than LAST4; equals keep their SDL order. */
+function strongestFirst(grants: readonly Grant[]): Grant[] {
+  const strength = (grant: Grant) => ['NONE', 'FIRST6_LAST4', 'LAST4'].indexOf(grant.mask);
+  return [...grants].sort((a, b) => strength(a) - strength(b));
+}
+
+function isPromise(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

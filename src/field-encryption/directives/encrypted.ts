@@ -19,7 +19,7 @@ import type { TransitBatcher } from '../transit/batcher.ts';
 import { type EncryptedArgs, encryptedArgsOf } from './encrypted-args.ts';
 
 /** What the directives need of the batcher. */
-export type Cipher = Pick<TransitBatcher, 'encrypt' | 'decryptText'>;
+export type Cipher = Pick<TransitBatcher, 'encrypt' | 'decrypt' | 'decryptText'>;
 
 export interface EncryptedDirectiveOptions<TContext> {
   /** Directive name in the SDL; `encrypted` unless given. */

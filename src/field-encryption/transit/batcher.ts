@@ -1,28 +1,28 @@
 import DataLoader from 'dataloader';
-import type { Transit, TransitResult } from './transit.ts';
+import type { DecryptItem, EncryptItem, Transit, TransitResult } from './transit.ts';
 
 type Operation = 'encrypt' | 'decrypt';
 
 export interface BatchingOptions {
   /** Off: one call per value, as the original system did. */
   enabled: boolean;
+  /** Off and sequential: those calls go one after another, not all at once. */
+  sequential?: boolean;
   /** Under load, how long a small batch waits for company. */
   windowMs: number;
   /** Items per transit request. */
   batchSize: number;
 }
 
-const SEPARATOR = '|'; // in neither base64 nor a vault:v<N>: ciphertext
+/** Nothing is cached, so a load's key is the transit item itself: it goes to the backend as it is. */
+type LoadKey = EncryptItem | DecryptItem;
 
-/** One dataloader key per value and context: the context (base64) then the value. */
-function loadKey(context: string | undefined, value: string): string {
-  return `${context === undefined ? '' : Buffer.from(context, 'utf8').toString('base64')}${SEPARATOR}${value}`;
+function decryptItem(ciphertext: string, context: string | undefined): DecryptItem {
+  return context === undefined ? { ciphertext } : { ciphertext, context: Buffer.from(context, 'utf8') };
 }
 
-function parseLoadKey(key: string): { value: string; context: { context?: Buffer } } {
-  const at = key.indexOf(SEPARATOR);
-  const context = key.slice(0, at);
-  return { value: key.slice(at + 1), context: context === '' ? {} : { context: Buffer.from(context, 'base64') } };
+function toText(plaintext: Buffer): string {
+  return plaintext.toString('utf8');
 }
 
 /**
@@ -34,12 +34,14 @@ function parseLoadKey(key: string): { value: string; context: { context?: Buffer
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
 export class TransitBatcher {
-  private readonly loaders = new Map<string, DataLoader<string, unknown>>();
+  private readonly loaders = new Map<string, DataLoader<LoadKey, unknown>>();
   private readonly inFlight = new Set<string>();
   private readonly waiting = new Map<string, () => void>();
   private readonly lastActive = new Map<string, number>();
   /** Loads queued since the last dispatch, per operation and key. */
   private readonly queued = new Map<string, number>();
+  /** Without batching, in sequence: the last call sent (the next waits for it). */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly transit: Transit,
@@ -49,23 +51,25 @@ export class TransitBatcher {
   /** `context`: for a derived key, the identity of the record the value belongs to. */
   encrypt(key: string, plaintext: string | Buffer, context?: string): Promise<string> {
     const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-    return this.loader<string>('encrypt', key).load(loadKey(context, bytes.toString('base64')));
+    const item: EncryptItem =
+      context === undefined ? { plaintext: bytes } : { plaintext: bytes, context: Buffer.from(context, 'utf8') };
+    return this.loader<string>('encrypt', key).load(item);
   }
 
   decrypt(key: string, ciphertext: string, context?: string): Promise<Buffer> {
-    return this.loader<Buffer>('decrypt', key).load(loadKey(context, ciphertext));
+    return this.loader<Buffer>('decrypt', key).load(decryptItem(ciphertext, context));
   }
 
-  async decryptText(key: string, ciphertext: string, context?: string): Promise<string> {
-    return (await this.decrypt(key, ciphertext, context)).toString('utf8');
+  decryptText(key: string, ciphertext: string, context?: string): Promise<string> {
+    return this.decrypt(key, ciphertext, context).then(toText);
   }
 
-  private loader<T>(operation: Operation, key: string): DataLoader<string, T> {
+  private loader<T>(operation: Operation, key: string): DataLoader<LoadKey, T> {
     const id = `${operation}:${key}`;
     if (this.batching.enabled) this.queued.set(id, (this.queued.get(id) ?? 0) + 1);
     let loader = this.loaders.get(id);
     if (loader === undefined) {
-      loader = new DataLoader<string, unknown>((inputs) => this.dispatch(id, operation, key, inputs), {
+      loader = new DataLoader<LoadKey, unknown>((inputs) => this.dispatch(id, operation, key, inputs), {
         cache: false,
         // Without batching every value is its own call, all sent at once, as the original system did.
         ...(this.batching.enabled
@@ -74,7 +78,7 @@ export class TransitBatcher {
       });
       this.loaders.set(id, loader);
     }
-    return loader as DataLoader<string, T>;
+    return loader as DataLoader<LoadKey, T>;
   }
 
   private schedule(id: string, dispatch: () => void): void {
@@ -91,8 +95,13 @@ export class TransitBatcher {
     );
   }
 
-  private async dispatch(id: string, operation: Operation, key: string, inputs: readonly string[]) {
-    if (!this.batching.enabled) return this.run(operation, key, inputs);
+  private async dispatch(id: string, operation: Operation, key: string, inputs: readonly LoadKey[]) {
+    if (!this.batching.enabled) {
+      if (!this.batching.sequential) return this.run(operation, key, inputs);
+      const call = this.previous.then(() => this.run(operation, key, inputs));
+      this.previous = call.catch(() => {});
+      return call;
+    }
     this.queued.set(id, Math.max(0, (this.queued.get(id) ?? 0) - inputs.length));
     this.inFlight.add(id);
     this.lastActive.set(id, performance.now());
@@ -107,18 +116,16 @@ export class TransitBatcher {
     }
   }
 
-  private async run(operation: Operation, key: string, inputs: readonly string[]): Promise<Array<unknown>> {
-    const items = inputs.map(parseLoadKey);
+  private async run(operation: Operation, key: string, inputs: readonly LoadKey[]): Promise<Array<unknown>> {
     const results: TransitResult<unknown>[] =
       operation === 'encrypt'
-        ? await this.transit.encrypt(
-            key,
-            items.map(({ value, context }) => ({ plaintext: Buffer.from(value, 'base64'), ...context })),
-          )
-        : await this.transit.decrypt(
-            key,
-            items.map(({ value, context }) => ({ ciphertext: value, ...context })),
-          );
-    return results.map((result) => (result.ok ? result.value : result.error));
+        ? await this.transit.encrypt(key, inputs as readonly EncryptItem[])
+        : await this.transit.decrypt(key, inputs as readonly DecryptItem[]);
+    const values: unknown[] = new Array(results.length);
+    for (let index = 0; index < results.length; index++) {
+      const result = results[index] as TransitResult<unknown>;
+      values[index] = result.ok ? result.value : result.error;
+    }
+    return values;
   }
 }

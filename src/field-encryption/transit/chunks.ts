@@ -7,6 +7,7 @@ export async function mapInChunks<T, R>(
   concurrency: number,
   work: (chunk: readonly T[]) => Promise<R[]>,
 ): Promise<R[]> {
+  if (items.length <= chunkSize) return work(items);
   const limit = pLimit(concurrency);
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += chunkSize) chunks.push(items.slice(start, start + chunkSize));

@@ -4,6 +4,7 @@ import pRetry from 'p-retry';
 import type { TransitConfig } from '../../../config.ts';
 import { TransitError } from '../transit.ts';
 import { classifyVaultError, isVaultResponseError, TransientVaultError } from './vault-errors.ts';
+import { VaultHttp } from './vault-http.ts';
 import { type VaultNode, VaultNodes } from './vault-nodes.ts';
 
 type VaultConfig = Extract<TransitConfig, { kind: 'vault' }>;
@@ -21,6 +22,8 @@ export interface VaultSessionOptions {
  */
 export class VaultSession {
   readonly nodes: VaultNodes;
+  /** Sends the requests; node-vault's clients log in, renew and hold the token. */
+  private readonly http: VaultHttp;
   /** The client whose token node-vault renews (the node that logged in). */
   private renewing: nodeVault.client | undefined;
   private loggedIn: Promise<void> | undefined;
@@ -32,6 +35,7 @@ export class VaultSession {
     private readonly options: VaultSessionOptions = {},
   ) {
     const tls = tlsOptions(config);
+    this.http = new VaultHttp({ timeoutMs: config.timeoutMs, namespace: config.namespace, tls });
     this.nodes = new VaultNodes(
       config.addresses.map((address) => {
         const client = nodeVault({
@@ -75,12 +79,16 @@ export class VaultSession {
     return pRetry(
       () =>
         this.nodes.onAnyNode(
-          async ({ client }) => {
+          async ({ address, client }) => {
             this.options.onRequest?.(path);
             try {
-              // client.request skips the client's requestOptions, so the timeout must be given per call.
-              const options = { method, path, json: body ?? {}, timeout: this.config.timeoutMs };
-              return (await client.request(options)) as T;
+              return await this.http.send<T>(
+                address,
+                method,
+                path,
+                client.token,
+                body ?? (method === 'GET' ? undefined : {}),
+              );
             } catch (error) {
               if (
                 isVaultResponseError(error) &&
@@ -115,6 +123,7 @@ export class VaultSession {
 
   close(): void {
     this.renewing?.stopTokenRenewal();
+    this.http.close();
   }
 
   private classify(error: unknown, node: VaultNode, operation: string): TransitError {
