@@ -1,9 +1,11 @@
-import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import nodeVault from 'node-vault';
 import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
 import { createTransit } from '../field-encryption/transit/create-transit.ts';
 import type { Transit } from '../field-encryption/transit/transit.ts';
-import { VaultHttp } from '../field-encryption/transit/vault/vault-http.ts';
+import { tlsOptions } from '../field-encryption/transit/vault/vault-session.ts';
 
 /** A stored value as the ciphertext list returns it: the ciphertext and the record it is bound to. */
 export interface StoredValue {
@@ -13,9 +15,10 @@ export interface StoredValue {
 
 /**
  * The physical limit of decrypting values, with no API in between: the bench sends the values
- * straight to the backend the way the API's adapter sends them (Vault/OpenBao: batch_input requests
- * of TRANSIT_BATCH_SIZE items, halved for bound values, TRANSIT_CONCURRENCY in flight; embedded: the
- * engine's own decrypt, in this process), and checks that every value opened.
+ * straight to the backend the way the API's adapter sends them (Vault/OpenBao: node-vault requests over
+ * keep-alive connections, batch_input of TRANSIT_BATCH_SIZE items, halved for bound values,
+ * TRANSIT_CONCURRENCY in flight; embedded: the engine's own decrypt, in this process), and checks that
+ * every value opened.
  */
 export interface TransitFloor {
   /** The values in batches, as the batched API sends them. */
@@ -34,27 +37,21 @@ export async function openTransitFloor(config: Config, key: string): Promise<Tra
 }
 
 async function openVaultFloor(config: VaultTransitConfig, key: string): Promise<TransitFloor> {
-  const read = (file: string | undefined) => (file === undefined ? undefined : fs.readFileSync(file));
-  const tls = Object.fromEntries(
-    Object.entries({
-      ca: read(config.tls.caCertFile),
-      cert: read(config.tls.clientCertFile),
-      key: read(config.tls.clientKeyFile),
-    }).filter(([, value]) => value !== undefined),
-  );
-  const http = new VaultHttp({ timeoutMs: config.timeoutMs, namespace: config.namespace, tls });
-  const address = config.address;
-  const token =
+  const tls = tlsOptions(config);
+  const agents = {
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true, ...tls }),
+  };
+  const client = nodeVault({ apiVersion: 'v1', endpoint: config.address, namespace: config.namespace });
+  client.token =
     config.auth.method === 'token'
       ? config.auth.token
       : (
-          await http.send<{ auth: { client_token: string } }>(
-            address,
-            'POST',
-            `/auth/${config.approleMount}/login`,
-            undefined,
-            { role_id: config.auth.roleId, secret_id: config.auth.secretId },
-          )
+          (await client.approleLogin({
+            mount_point: config.approleMount,
+            role_id: config.auth.roleId,
+            secret_id: config.auth.secretId,
+          })) as { auth: { client_token: string } }
         ).auth.client_token;
   const path = `/${config.mount}/decrypt/${key}`;
   const send = async (chunk: readonly StoredValue[]) => {
@@ -62,13 +59,9 @@ async function openVaultFloor(config: VaultTransitConfig, key: string): Promise<
       ciphertext: value.ciphertext,
       context: Buffer.from(value.recordId, 'utf8').toString('base64'),
     }));
-    const answer = await http.send<{ data: { batch_results: Array<{ plaintext?: string; error?: string }> } }>(
-      address,
-      'POST',
-      path,
-      token,
-      { batch_input },
-    );
+    const answer = (await client.request({ method: 'POST', path, json: { batch_input }, ...agents })) as {
+      data: { batch_results: Array<{ plaintext?: string; error?: string }> };
+    };
     const results = answer.data.batch_results;
     if (results.length !== chunk.length || results.some((result) => result.plaintext === undefined)) {
       throw new Error(`raw transit: vault did not open every value of a batch of ${chunk.length}`);
@@ -88,7 +81,10 @@ async function openVaultFloor(config: VaultTransitConfig, key: string): Promise<
       if (concurrent) await Promise.all(values.map((value) => send([value])));
       else for (const value of values) await send([value]);
     },
-    close: async () => http.close(),
+    close: async () => {
+      agents.httpAgent.destroy();
+      agents.httpsAgent.destroy();
+    },
   };
 }
 

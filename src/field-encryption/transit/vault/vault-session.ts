@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import nodeVault from 'node-vault';
 import pRetry from 'p-retry';
 import type { TransitConfig } from '../../../config.ts';
 import { TransitError } from '../transit.ts';
 import { classifyVaultError, isVaultResponseError, TransientVaultError } from './vault-errors.ts';
-import { VaultHttp } from './vault-http.ts';
 import { type VaultNode, VaultNodes } from './vault-nodes.ts';
 
 type VaultConfig = Extract<TransitConfig, { kind: 'vault' }>;
@@ -22,8 +23,8 @@ export interface VaultSessionOptions {
  */
 export class VaultSession {
   readonly nodes: VaultNodes;
-  /** Sends the requests; node-vault's clients log in, renew and hold the token. */
-  private readonly http: VaultHttp;
+  /** Keep-alive connections for node-vault's requests: a page's few large batches reuse their sockets. */
+  private readonly agents: { httpAgent: http.Agent; httpsAgent: https.Agent };
   /** The client whose token node-vault renews (the node that logged in). */
   private renewing: nodeVault.client | undefined;
   private loggedIn: Promise<void> | undefined;
@@ -35,7 +36,10 @@ export class VaultSession {
     private readonly options: VaultSessionOptions = {},
   ) {
     const tls = tlsOptions(config);
-    this.http = new VaultHttp({ timeoutMs: config.timeoutMs, namespace: config.namespace, tls });
+    this.agents = {
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true, ...tls }),
+    };
     this.nodes = new VaultNodes(
       config.addresses.map((address) => {
         const client = nodeVault({
@@ -79,16 +83,12 @@ export class VaultSession {
     return pRetry(
       () =>
         this.nodes.onAnyNode(
-          async ({ address, client }) => {
+          async ({ client }) => {
             this.options.onRequest?.(path);
             try {
-              return await this.http.send<T>(
-                address,
-                method,
-                path,
-                client.token,
-                body ?? (method === 'GET' ? undefined : {}),
-              );
+              // client.request skips the client's requestOptions, so timeout and agents are given per call.
+              const options = { method, path, json: body ?? {}, timeout: this.config.timeoutMs, ...this.agents };
+              return await withinTimeout(client.request(options) as Promise<T>, this.config.timeoutMs);
             } catch (error) {
               if (
                 isVaultResponseError(error) &&
@@ -123,7 +123,8 @@ export class VaultSession {
 
   close(): void {
     this.renewing?.stopTokenRenewal();
-    this.http.close();
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
   }
 
   private classify(error: unknown, node: VaultNode, operation: string): TransitError {
@@ -186,7 +187,22 @@ function hasBatchResults(body: unknown): boolean {
   return Array.isArray((body as { data?: { batch_results?: unknown } } | undefined)?.data?.batch_results);
 }
 
-function tlsOptions(config: VaultConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+/**
+ * The whole exchange within the timeout: axios's own timeout only bounds the socket's idle time, so an
+ * answer dripped byte by byte would otherwise hold the caller for as long as the server likes.
+ */
+function withinTimeout<T>(request: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`timeout of ${timeoutMs} ms exceeded`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+  });
+  return Promise.race([request, deadline]).finally(() => clearTimeout(timer));
+}
+
+export function tlsOptions(config: VaultConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (variable: string, file: string | undefined): Buffer | undefined => {
     if (file === undefined) return undefined;
     try {
