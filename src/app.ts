@@ -10,7 +10,7 @@ import { developmentTokenIssuer } from './auth/token-issuer.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
-import { type Context, createContext, type Services } from './context.ts';
+import { type Context, createContext, type Services, subjectOf } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from './encryption-declarations.ts';
@@ -19,6 +19,7 @@ import {
   ensureKeys,
   InstrumentedTransit,
   KeyAdmin,
+  RevealAllowance,
   RevealLedger,
   refuseMissingKeyMaterial,
   revealRecordPlugin,
@@ -86,6 +87,9 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       limits: config.limits,
       onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
       revealLedger: new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY),
+      revealAllowance: new RevealAllowance(database.db),
+      onRateLimited: ({ role, field }) => metrics.rateLimited.inc({ role, field }),
+      onAllowanceUnavailable: (error) => logger.error({ err: error }, 'reveal budget not checked; fields withheld'),
       logger,
     };
 
@@ -111,12 +115,10 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         revealRecordPlugin<Context>({
           ledger: services.revealLedger,
           collector: (context) => context.reveals,
+          reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
           requester: (context) => ({
             requestId: context.requestId,
-            subject:
-              context.authentication.status === 'authenticated'
-                ? context.authentication.principal.subject
-                : 'anonymous',
+            subject: subjectOf(context.authentication),
             clientAddress: context.clientAddress,
           }),
           onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),

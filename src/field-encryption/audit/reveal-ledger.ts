@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, type SQL, sql } from 'drizzle-orm';
+import { revealReservations } from '../budget/reveal-reservations-table.ts';
 import type { AnyPgDatabase } from '../storage/stored-values.ts';
 import type { Transit } from '../transit/transit.ts';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
@@ -74,6 +75,8 @@ export class RevealLedger {
       const last = rows[rows.length - 1] as (typeof rows)[number];
       last.seal = await this.seal(last.hash);
       await tx.insert(revealEvents).values(rows);
+      // What was reserved against rolling-window budgets is now on the record, which counts it.
+      await tx.delete(revealReservations).where(eq(revealReservations.requestId, request.requestId));
     });
   }
 
