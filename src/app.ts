@@ -56,6 +56,8 @@ export interface AppParts {
   logger?: Logger;
   /** Check the stored columns of this drizzle schema instead of the app's (tests of the start-up check). */
   drizzleSchema?: Record<string, unknown>;
+  /** Serve without writing the reveal record: only the bench's entry passes it, to measure what the record costs. */
+  withoutRevealRecord?: boolean;
 }
 
 /** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
@@ -96,6 +98,22 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     const app = express();
     const httpServer = http.createServer(app);
     const limits = abuseLimits(config);
+    const revealRecord = revealRecordPlugin<Context>({
+      ledger: services.revealLedger,
+      collector: (context) => context.reveals,
+      reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
+      requester: (context) => ({
+        requestId: context.requestId,
+        subject: subjectOf(context.authentication),
+        clientAddress: context.clientAddress,
+      }),
+      onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
+      onWritten: (revealed, seconds, ok) => {
+        metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+        if (!ok) return;
+        for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
+      },
+    });
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createErrorFormatter(logger),
@@ -112,22 +130,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         ApolloServerPluginLandingPageDisabled(),
         loggingPlugin(),
         supportedOperationsPlugin(),
-        revealRecordPlugin<Context>({
-          ledger: services.revealLedger,
-          collector: (context) => context.reveals,
-          reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
-          requester: (context) => ({
-            requestId: context.requestId,
-            subject: subjectOf(context.authentication),
-            clientAddress: context.clientAddress,
-          }),
-          onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
-          onWritten: (revealed, seconds, ok) => {
-            metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
-            if (!ok) return;
-            for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
-          },
-        }),
+        ...(parts.withoutRevealRecord === true ? [] : [revealRecord]),
         ...limits.plugins,
       ],
     });

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STARTUP_TIMEOUT_MS = 120_000;
 
-/** The API running as `src/server.ts` in its own process, so that its memory is measured alone. */
+/** The API's entry as `npm start` runs it. */
+export const SERVER_ENTRY = 'src/server.ts';
+/** The same API without its reveal record: the bench's baseline for what the record costs. */
+export const UNAUDITED_ENTRY = 'src/bench/api-without-reveal-record.ts';
+
+/** The API running as `src/server.ts` (or `entry`) in its own process, so that its memory is measured alone. */
 export interface ApiProcess {
   url: string;
   /** The backends as the server describes them at start-up. */
@@ -17,9 +22,9 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
+export async function startApiProcess(env: NodeJS.ProcessEnv, entry = SERVER_ENTRY): Promise<ApiProcess> {
   // Node itself loads tsx (no tsx wrapper process), so the pid is the server's.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

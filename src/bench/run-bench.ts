@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { issueToken } from '../auth/token-issuer.ts';
 import { loadConfig } from '../config.ts';
-import { type ApiProcess, startApiProcess } from './api-process.ts';
+import { type ApiProcess, startApiProcess, UNAUDITED_ENTRY } from './api-process.ts';
 import { randomCards } from './cards.ts';
 import { graphql } from './graphql-client.ts';
 import { round, Scenario, type ScenarioResult } from './scenario.ts';
@@ -35,6 +35,9 @@ export interface BenchReport {
     /** Time per naive (one transit call per value) list request over time per batched one (scenario 3). */
     batchedSpeedup: number;
     batchedSpeedupMedian: number;
+    /** Time to list the cards decrypted with the reveal record over the same list without it. */
+    auditedOverUnaudited: number;
+    auditedOverUnauditedMedian: number;
   };
   targets: Target[];
 }
@@ -54,15 +57,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const config = loadConfig(options.env);
   const countsVault = config.transit.kind === 'vault';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-bench-'));
-  const start = (overrides: Record<string, string>) =>
-    startApiProcess({
-      ...options.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      ...overrides,
-    });
+  const start = (overrides: Record<string, string>, entry?: string) =>
+    startApiProcess(
+      {
+        ...options.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        ...overrides,
+      },
+      entry,
+    );
   const clerk = await issueToken(config.auth, ['clerk'], 'bench-clerk');
   const processor = await issueToken(config.auth, ['processor'], 'bench-processor');
   const startedAt = new Date().toISOString();
@@ -155,7 +161,27 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       await api.stop();
     }
 
-    const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, paging];
+    log('restarting the API without the reveal record (the bench-only entry), to measure what the record costs');
+    api = await start({ TRANSIT_BATCHING: 'true' }, UNAUDITED_ENTRY);
+    const unauditedList = new Scenario(
+      'list-decrypted-unaudited',
+      `list ${sizes.listCards} cards as processor, no reveal record`,
+      sizes.pageSize,
+      api,
+      countsVault,
+    );
+    try {
+      const pages = Math.ceil(sizes.listCards / sizes.pageSize);
+      await pager(api, processor, sizes.pageSize, true)(0); // warm-up
+      for (let round = 1; round <= sizes.listRounds; round++) {
+        log(`list ${sizes.listCards} cards without the reveal record, round ${round} of ${sizes.listRounds}`);
+        await unauditedList.run(pages, 1, pager(api, processor, sizes.pageSize, true));
+      }
+    } finally {
+      await api.stop();
+    }
+
+    const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, paging, unauditedList];
     const results = scenarios.map((each) => each.result());
     const median = (scenario: Scenario) => scenario.result().p50Ms;
     const judge = (met: boolean | null) => (options.mode === 'full' ? met : null);
@@ -163,6 +189,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const batchedSpeedup = round(naivePage.wallMsPerRequest / batchedPage.wallMsPerRequest, 1);
     const concurrentCalls = concurrent.result().transitCallsPerRequest;
     const pagingRss = paging.result().peakRssMb;
+    const auditedOverUnaudited = round(decryptedList.wallMsPerRequest / unauditedList.wallMsPerRequest, 2);
     return {
       mode: options.mode,
       startedAt,
@@ -182,6 +209,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         decryptedOverCiphertextMedian: round(median(decryptedList) / median(ciphertextList), 2),
         batchedSpeedup,
         batchedSpeedupMedian: round(median(naivePage) / median(batchedPage), 1),
+        auditedOverUnaudited,
+        auditedOverUnauditedMedian: round(median(decryptedList) / median(unauditedList), 2),
       },
       targets: [
         {
@@ -203,6 +232,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           description: `API peak RSS under 300 MB while paging through ${sizes.pagingCards} cards`,
           value: pagingRss,
           met: judge(pagingRss === null ? null : pagingRss < 300),
+        },
+        {
+          description: `decrypted list of ${sizes.listCards} with the reveal record at most 1.15 x without it`,
+          value: auditedOverUnaudited,
+          met: judge(auditedOverUnaudited <= 1.15),
         },
       ],
     };
