@@ -51,6 +51,7 @@ export type {
   DecryptItem,
   EncryptItem,
   HmacItem,
+  HmacOptions,
   KeyInfo,
   KeyOptions,
   KeySettings,

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, type SQL, sql } from 'drizzle-orm';
 import { revealReservations } from '../budget/reveal-reservations-table.ts';
 import type { AnyPgDatabase } from '../storage/stored-values.ts';
-import type { Transit } from '../transit/transit.ts';
+import { type Transit, TransitError } from '../transit/transit.ts';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
 import type { RevealGroup } from './reveal-collector.ts';
 import { type RevealEventRow, revealEvents } from './reveal-events-table.ts';
@@ -116,15 +116,39 @@ export class RevealLedger {
   private async check(row: RevealEventRow, prevHash: string): Promise<string | undefined> {
     if (row.prevHash !== prevHash) return 'does not follow the record before it (deleted, inserted or reordered)';
     if (chainHash(row) !== row.hash) return 'its contents do not match its hash (edited)';
-    if (row.seal !== null && row.seal !== (await this.seal(row.hash))) {
+    if (row.seal !== null && row.seal !== (await this.sealOrRefused(row.hash, sealVersionOf(row.seal)))) {
       return 'its seal is not a transit HMAC of its hash (forged)';
     }
     return undefined;
   }
 
-  private async seal(hash: string): Promise<string> {
-    const [result] = await this.transit.hmac(this.sealKey, [{ input: Buffer.from(hash, 'hex') }]);
+  /** As `seal`, but undefined when transit refuses the version a seal names (one it never had). */
+  private async sealOrRefused(hash: string, version: number | undefined): Promise<string | undefined> {
+    try {
+      return await this.seal(hash, version);
+    } catch (error) {
+      if (version !== undefined && error instanceof TransitError && error.code === 'INVALID_REQUEST') return undefined;
+      throw error;
+    }
+  }
+
+  /** The HMAC of `hash` under the seal key's latest version, or under `version` to check an older seal. */
+  private async seal(hash: string, version?: number): Promise<string> {
+    const [result] = await this.transit.hmac(
+      this.sealKey,
+      [{ input: Buffer.from(hash, 'hex') }],
+      version === undefined ? {} : { version },
+    );
     if (result === undefined || !result.ok) throw result?.error ?? new Error('transit hmac returned nothing');
     return result.value;
   }
+}
+
+/**
+ * The key version a seal names (`vault:v<N>:`), so a seal stays checkable after the key rotates; a
+ * relabelled seal is then checked under the version it claims, and fails there.
+ */
+function sealVersionOf(seal: string): number | undefined {
+  const match = /^vault:v(\d+):/.exec(seal);
+  return match === null ? undefined : Number(match[1]);
 }
