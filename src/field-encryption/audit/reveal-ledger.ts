@@ -12,6 +12,8 @@ export interface RevealRequest {
   subject: string;
   operation: string | undefined;
   clientAddress: string | undefined;
+  /** The request reserved values against rolling-window budgets: its reservations end with this write. */
+  reserved?: boolean;
 }
 
 export interface RevealQuery {
@@ -76,7 +78,8 @@ export class RevealLedger {
       last.seal = await this.seal(last.hash);
       await tx.insert(revealEvents).values(rows);
       // What was reserved against rolling-window budgets is now on the record, which counts it.
-      await tx.delete(revealReservations).where(eq(revealReservations.requestId, request.requestId));
+      if (request.reserved === true)
+        await tx.delete(revealReservations).where(eq(revealReservations.requestId, request.requestId));
     });
   }
 

@@ -40,7 +40,7 @@ export function revealRecordPlugin<TContext extends BaseContext>(
           const took = () => (performance.now() - started) / 1000;
           try {
             await options.ledger.append(
-              { ...options.requester(contextValue), operation: operationName ?? undefined },
+              { ...options.requester(contextValue), operation: operationName ?? undefined, reserved },
               revealed,
             );
             options.onWritten?.(revealed, took(), true);
