@@ -2,8 +2,9 @@ import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'driz
 
 /**
  * The reveal record: one row per request, field, key and grant whose values left the API decrypted
- * or masked. Append-only; each row's `hash` chains it to the one before, and the last row a
- * request wrote carries `seal`, a transit HMAC of its hash under a key the database never holds.
+ * or masked. Append-only; each row's `hash` chains it to the one before, and the last row of each
+ * write (a group commit of the requests waiting) carries `seal`, a transit HMAC of its hash under a
+ * key the database never holds; a seal covers every row before it through the chain.
  */
 export const revealEvents = pgTable(
   'reveal_events',
