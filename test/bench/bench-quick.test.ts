@@ -20,6 +20,7 @@ const SCENARIOS = [
   'list-page-batched',
   'list-page-naive',
   'page-all-decrypted',
+  'list-decrypted-audited',
   'list-decrypted-unaudited',
 ];
 
@@ -81,6 +82,7 @@ describe.each(backendSets())('npm run bench -- --quick [$name]', (set) => {
     expect(byId.get('list-page-batched')?.transitCallsPerRequest).toBe(1 + SEAL);
     expect(byId.get('list-page-naive')?.transitCallsPerRequest).toBe(QUICK_SIZES.naiveCards + SEAL);
     // The bench-only entry serves the same list without the record: no seal, so the ratio is its cost.
+    expect(byId.get('list-decrypted-audited')?.transitCallsPerRequest).toBe(1 + SEAL);
     expect(byId.get('list-decrypted-unaudited')?.transitCallsPerRequest).toBe(1);
     expect(report.ratios.auditedOverUnaudited).toBeGreaterThan(0);
     expect(byId.get('concurrent-create')?.transitCallsPerRequest).toBeGreaterThan(0);
