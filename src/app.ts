@@ -13,7 +13,7 @@ import { developmentTokenIssuer } from './auth/token-issuer.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
-import { type Context, createContext, type Services } from './context.ts';
+import { type Context, createContext, type Services, subjectOf } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from './encryption-declarations.ts';
@@ -22,6 +22,7 @@ import {
   ensureKeys,
   InstrumentedTransit,
   KeyAdmin,
+  RevealAllowance,
   RevealLedger,
   refuseMissingKeyMaterial,
   revealRecordPlugin,
@@ -58,6 +59,8 @@ export interface AppParts {
   logger?: Logger;
   /** Check the stored columns of this drizzle schema instead of the app's (tests of the start-up check). */
   drizzleSchema?: Record<string, unknown>;
+  /** Serve without writing the reveal record: only the bench's entry passes it, to measure what the record costs. */
+  withoutRevealRecord?: boolean;
 }
 
 /** Opens the backends, migrates, checks the keys, and serves GraphQL over HTTP. */
@@ -89,12 +92,31 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       limits: config.limits,
       onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
       revealLedger: new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY),
+      revealAllowance: new RevealAllowance(database.db),
+      onRateLimited: ({ role, field }) => metrics.rateLimited.inc({ role, field }),
+      onAllowanceUnavailable: (error) => logger.error({ err: error }, 'reveal budget not checked; fields withheld'),
       logger,
     };
 
     const app = express();
     const httpServer = http.createServer(app);
     const limits = abuseLimits(config);
+    const revealRecord = revealRecordPlugin<Context>({
+      ledger: services.revealLedger,
+      collector: (context) => context.reveals,
+      reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
+      requester: (context) => ({
+        requestId: context.requestId,
+        subject: subjectOf(context.authentication),
+        clientAddress: context.clientAddress,
+      }),
+      onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
+      onWritten: (revealed, seconds, ok) => {
+        metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+        if (!ok) return;
+        for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
+      },
+    });
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createErrorFormatter(logger),
@@ -114,24 +136,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
         ApolloServerPluginCacheControlDisabled(),
         loggingPlugin(),
         supportedOperationsPlugin(),
-        revealRecordPlugin<Context>({
-          ledger: services.revealLedger,
-          collector: (context) => context.reveals,
-          requester: (context) => ({
-            requestId: context.requestId,
-            subject:
-              context.authentication.status === 'authenticated'
-                ? context.authentication.principal.subject
-                : 'anonymous',
-            clientAddress: context.clientAddress,
-          }),
-          onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
-          onWritten: (revealed, seconds, ok) => {
-            metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
-            if (!ok) return;
-            for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
-          },
-        }),
+        ...(parts.withoutRevealRecord === true ? [] : [revealRecord]),
         ...limits.plugins,
       ],
     });

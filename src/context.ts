@@ -7,9 +7,12 @@ import type { CardRepository } from './cards/card-repository.ts';
 import type { Config } from './config.ts';
 import type { AuthorizationContext } from './directives/require-role.ts';
 import {
+  type BudgetedGrant,
   type BudgetedOperation,
+  GrantBudgets,
   type KeyAdmin,
   RequestBudget,
+  type RevealAllowance,
   RevealCollector,
   type RevealLedger,
   type TransitBatcher,
@@ -26,6 +29,8 @@ export interface Context extends AuthorizationContext {
   /** What this request may still decrypt and encrypt. */
   budget: RequestBudget;
   revealLedger: RevealLedger;
+  /** This request's draws on the grants' rolling-window budgets. */
+  grantBudgets: GrantBudgets;
   /** What this request revealed, for the reveal record. */
   reveals: RevealCollector;
   requestId: string;
@@ -41,6 +46,9 @@ export interface Services {
   limits: Config['limits'];
   onBudgetRefused?: (operation: BudgetedOperation) => void;
   revealLedger: RevealLedger;
+  revealAllowance: RevealAllowance;
+  onRateLimited?: (grant: BudgetedGrant, values: number) => void;
+  onAllowanceUnavailable?: (error: unknown) => void;
   logger: Logger;
 }
 
@@ -51,6 +59,7 @@ export async function createContext(
   clientAddress?: string,
 ): Promise<Context> {
   const authentication = await authenticate(authorization, services.verifyToken);
+  const requestId = randomUUID();
   return {
     authentication,
     roles: authentication.status === 'authenticated' ? authentication.principal.roles : new Set(),
@@ -63,9 +72,21 @@ export async function createContext(
       services.onBudgetRefused,
     ),
     revealLedger: services.revealLedger,
+    grantBudgets: new GrantBudgets(
+      services.revealAllowance,
+      requestId,
+      subjectOf(authentication),
+      services.onRateLimited,
+      services.onAllowanceUnavailable,
+    ),
     reveals: new RevealCollector(),
-    requestId: randomUUID(),
+    requestId,
     clientAddress,
     logger: services.logger,
   };
+}
+
+/** Who the reveal record and the rolling-window budgets name for this caller. */
+export function subjectOf(authentication: Authentication): string {
+  return authentication.status === 'authenticated' ? authentication.principal.subject : 'anonymous';
 }

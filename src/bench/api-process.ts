@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STARTUP_TIMEOUT_MS = 120_000;
 
-/** The API running as `src/server.ts` in its own process, so that its memory is measured alone. */
+/** The API's entry as `npm start` runs it. */
+export const SERVER_ENTRY = 'src/server.ts';
+/** The same API without its reveal record: the bench's baseline for what the record costs. */
+export const UNAUDITED_ENTRY = 'src/bench/api-without-reveal-record.ts';
+
+/** The API running as `src/server.ts` (or `entry`) in its own process, so that its memory is measured alone. */
 export interface ApiProcess {
   url: string;
   pid: number;
@@ -18,14 +23,21 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/** `nodeArgs`: options for node itself that NODE_OPTIONS may not carry (e.g. --cpu-prof). */
-export async function startApiProcess(env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Promise<ApiProcess> {
+/** `entry`: the server to run; `nodeArgs`: options for node itself that NODE_OPTIONS may not carry (e.g. --cpu-prof). */
+export async function startApiProcess(
+  env: NodeJS.ProcessEnv,
+  options: { entry?: string; nodeArgs?: readonly string[] } = {},
+): Promise<ApiProcess> {
   // Node itself loads tsx (no tsx wrapper process), so the pid is the server's.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? SERVER_ENTRY],
+    {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output = await waitForStartup(child);
   const url = /listening on (\S+)/.exec(output)?.[1];
   if (url === undefined || child.pid === undefined) throw new Error(`the API did not start:\n${output}`);

@@ -39,11 +39,10 @@ export async function profilePage(options: {
   const config = loadConfig(env);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-profile-'));
   fs.mkdirSync(outDir, { recursive: true });
-  const api = await startApiProcess({ ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir }, [
-    '--cpu-prof',
-    `--cpu-prof-dir=${outDir}`,
-    ...(options.nodeArgs ?? []),
-  ]);
+  const api = await startApiProcess(
+    { ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir },
+    { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${outDir}`, ...(options.nodeArgs ?? [])] },
+  );
   const clerk = await issueToken(config.auth, ['clerk'], 'profile-clerk');
   const processor = await issueToken(config.auth, ['processor'], 'profile-processor');
   const windows = new Map<string, Window>();

@@ -65,6 +65,7 @@ export function formatReport(report: BenchReport): string {
       `batched speed-up over naive: ${report.ratios.batchedSpeedup}x (medians: ${report.ratios.batchedSpeedupMedian}x), ` +
       `over naive one after another: ${report.ratios.batchedSpeedupSequential}x (medians: ${report.ratios.batchedSpeedupSequentialMedian}x); ` +
       `API overhead / raw transit: ${report.ratios.overheadOverRawTransit}`,
+    `reveal record on/off, decrypted list time: ${report.ratios.auditedOverUnaudited} (medians: ${report.ratios.auditedOverUnauditedMedian})`,
     `load average at end: ${report.machine.loadAverageAtEnd.map((load) => load.toFixed(1)).join(' ')}`,
     report.mode === 'quick' ? 'targets (judged by full runs only; quick sizes are too small):' : 'targets:',
     ...targets,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { issueToken } from '../auth/token-issuer.ts';
 import { loadConfig } from '../config.ts';
-import { type ApiProcess, startApiProcess } from './api-process.ts';
+import { type ApiProcess, SERVER_ENTRY, startApiProcess, UNAUDITED_ENTRY } from './api-process.ts';
 import { randomCards } from './cards.ts';
 import { compareWithFloor, type FloorComparison, type FloorResult, FloorScenario } from './floor-scenario.ts';
 import { graphql } from './graphql-client.ts';
@@ -46,6 +46,9 @@ export interface BenchReport {
     batchedSpeedupSequentialMedian: number;
     /** API overhead over raw transit time for a page of decrypted values (p50s, scenario 1). */
     overheadOverRawTransit: number;
+    /** Time to list the cards decrypted with the reveal record over the same list without it. */
+    auditedOverUnaudited: number;
+    auditedOverUnauditedMedian: number;
   };
   targets: Target[];
 }
@@ -65,15 +68,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const config = loadConfig(options.env);
   const countsVault = config.transit.kind === 'vault';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-bench-'));
-  const start = (overrides: Record<string, string>) =>
-    startApiProcess({
-      ...options.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      ...overrides,
-    });
+  const start = (overrides: Record<string, string>, entry?: string) =>
+    startApiProcess(
+      {
+        ...options.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        ...overrides,
+      },
+      { entry },
+    );
   const clerk = await issueToken(config.auth, ['clerk'], 'bench-clerk');
   const processor = await issueToken(config.auth, ['processor'], 'bench-processor');
   const startedAt = new Date().toISOString();
@@ -210,7 +216,52 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const naivePage = naiveConcurrent.scenario;
     const sequentialPage = naiveSequential.scenario;
 
-    const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, sequentialPage, paging];
+    // The reveal record's cost: the same list with and without it, rounds alternating (and their order
+    // swapped each round) so that load on a shared machine falls on both alike. Each round restarts the API.
+    const withRecord = new Scenario(
+      'list-decrypted-audited',
+      `list ${sizes.listCards} cards as processor, reveal record on`,
+      sizes.pageSize,
+      api,
+      countsVault,
+    );
+    const withoutRecord = new Scenario(
+      'list-decrypted-unaudited',
+      `list ${sizes.listCards} cards as processor, no reveal record`,
+      sizes.pageSize,
+      api,
+      countsVault,
+    );
+    const listPages = Math.ceil(sizes.listCards / sizes.pageSize);
+    for (let round = 1; round <= sizes.listRounds; round++) {
+      const pair = [
+        { scenario: withRecord, entry: SERVER_ENTRY, label: 'with the reveal record' },
+        { scenario: withoutRecord, entry: UNAUDITED_ENTRY, label: 'without it (the bench-only entry)' },
+      ];
+      for (const { scenario: measured, entry, label } of round % 2 === 1 ? pair : pair.reverse()) {
+        log(`list ${sizes.listCards} cards ${label}, round ${round} of ${sizes.listRounds}`);
+        api = await start({ TRANSIT_BATCHING: 'true' }, entry);
+        try {
+          await pager(api, processor, sizes.pageSize, true)(0); // warm-up
+          await measured.on(api).run(listPages, 1, pager(api, processor, sizes.pageSize, true));
+        } finally {
+          await api.stop();
+        }
+      }
+    }
+
+    const scenarios = [
+      bulk,
+      concurrent,
+      ciphertextList,
+      decryptedList,
+      batchedPage,
+      naivePage,
+      sequentialPage,
+      paging,
+      withRecord,
+      withoutRecord,
+    ];
     const results = scenarios.map((each) => each.result());
     const floors = [listFloor, pageFloor, naiveConcurrent.floor, naiveSequential.floor].map((each) => each.result());
     const ciphertextResult = ciphertextList.result();
@@ -231,6 +282,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const overheadOverRawTransit = (overFloor[0] as FloorComparison).overheadOverRawTransit;
     const concurrentCalls = concurrent.result().transitCallsPerRequest;
     const pagingRss = paging.result().peakRssMb;
+    const auditedOverUnaudited = round(withRecord.wallMsPerRequest / withoutRecord.wallMsPerRequest, 2);
     return {
       mode: options.mode,
       startedAt,
@@ -255,6 +307,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         batchedSpeedupSequential,
         batchedSpeedupSequentialMedian: round(median(sequentialPage) / median(batchedPage), 1),
         overheadOverRawTransit,
+        auditedOverUnaudited,
+        auditedOverUnauditedMedian: round(median(withRecord) / median(withoutRecord), 2),
       },
       targets: [
         {
@@ -286,6 +340,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           description: `API peak RSS under 300 MB while paging through ${sizes.pagingCards} cards`,
           value: pagingRss,
           met: judge(pagingRss === null ? null : pagingRss < 300),
+        },
+        {
+          description: `decrypted list of ${sizes.listCards} with the reveal record at most 1.15 x without it`,
+          value: auditedOverUnaudited,
+          met: judge(auditedOverUnaudited <= 1.15),
         },
       ],
     };

@@ -32,9 +32,15 @@ export class Scenario {
     readonly id: string,
     readonly title: string,
     private readonly cardsPerRequest: number,
-    private readonly api: ApiProcess,
+    private api: ApiProcess,
     private readonly countsVaultRequests: boolean,
   ) {}
+
+  /** Measures the next runs on another API process (a scenario whose rounds alternate with a restarted API). */
+  on(api: ApiProcess): this {
+    this.api = api;
+    return this;
+  }
 
   async run(requests: number, concurrency: number, send: (index: number) => Promise<void>): Promise<void> {
     const metricsUrl = this.api.url.replace(/\/graphql$/, '/metrics');

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { transitCiphertext, transitCiphertextConstraints } from '../field-encryption/index.ts';
 
-export { revealEvents } from '../field-encryption/index.ts';
+export { revealEvents, revealReservations } from '../field-encryption/index.ts';
 
 export const cardStatus = pgEnum('card_status', ['pending', 'processed', 'failed']);
 

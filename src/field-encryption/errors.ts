@@ -6,7 +6,8 @@ export type FieldEncryptionErrorCode =
   | 'ENCRYPTION_UNAVAILABLE'
   | 'DECRYPTION_FAILED'
   | 'BAD_USER_INPUT'
-  | 'REQUEST_BUDGET_EXCEEDED';
+  | 'REQUEST_BUDGET_EXCEEDED'
+  | 'RATE_LIMITED';
 
 export function fieldEncryptionError(
   code: FieldEncryptionErrorCode,

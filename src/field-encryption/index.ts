@@ -9,7 +9,11 @@ export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-c
 export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.ts';
 export { type BrokenLink, RevealLedger, type RevealQuery, type RevealRequest } from './audit/reveal-ledger.ts';
 export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
+export { type BudgetedGrant, GrantBudgets } from './budget/grant-budgets.ts';
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
+export { type GrantUse, RevealAllowance } from './budget/reveal-allowance.ts';
+export { revealReservations } from './budget/reveal-reservations-table.ts';
+export { describeRollingBudget, parseRollingBudget, type RollingBudget } from './budget/rolling-budget.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';
 export {
   type DecryptForDirectiveOptions,
@@ -47,6 +51,7 @@ export type {
   DecryptItem,
   EncryptItem,
   HmacItem,
+  HmacOptions,
   KeyInfo,
   KeyOptions,
   KeySettings,

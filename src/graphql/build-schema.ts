@@ -40,6 +40,7 @@ export function directives(options: { maxBulkSize: number }) {
       budget: (context) => context.budget,
       policies: cardRevealPolicies,
       reveals: (context) => context.reveals,
+      grantBudgets: (context) => context.grantBudgets,
     }),
     requireRole: requireRoleDirective(),
   };

@@ -1,5 +1,6 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { GraphQLEnumType, type GraphQLSchema } from 'graphql';
+import { describeRollingBudget, parseRollingBudget } from '../field-encryption/index.ts';
 
 export interface DirectiveNames {
   encrypted: string;
@@ -11,6 +12,7 @@ interface Grant {
   role: string;
   mask?: string;
   policy?: string;
+  budget?: string;
 }
 
 const DEFAULT_NAMES: DirectiveNames = { encrypted: 'encrypted', decryptFor: 'decryptFor', requireRole: 'requireRole' };
@@ -58,13 +60,14 @@ export function describeDirectives(names: Partial<DirectiveNames> = {}) {
         if (key !== undefined) {
           lines.push(`- Stored encrypted under the transit key \`${key}\`.`);
           const grants = (getDirective(schema, fieldConfig, decryptFor) ?? []) as Grant[];
-          for (const { role, mask, policy } of grants) {
+          for (const { role, mask, policy, budget } of grants) {
             const where =
               policy === undefined ? '' : ` of records the policy \`${policy}\` allows (others: the ciphertext)`;
+            const limit = budgetNote(budget);
             lines.push(
               mask === undefined || mask === 'NONE'
-                ? `- \`${role}\` reads the plaintext${where}.`
-                : `- \`${role}\` reads it masked with ${mask}${maskExample(mask)}${where}.`,
+                ? `- \`${role}\` reads the plaintext${where}${limit}.`
+                : `- \`${role}\` reads it masked with ${mask}${maskExample(mask)}${where}${limit}.`,
             );
           }
           lines.push(
@@ -84,4 +87,12 @@ export function describeDirectives(names: Partial<DirectiveNames> = {}) {
 function roleList(roles: string[]): string {
   const quoted = roles.map((role) => `\`${role}\``);
   return quoted.length === 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
+
+/** The budget clause of a grant's line: how many values per window, and what happens past it. */
+function budgetNote(budget: string | undefined): string {
+  const parsed = budget === undefined ? undefined : parseRollingBudget(budget);
+  return parsed === undefined
+    ? ''
+    : `, at most ${describeRollingBudget(parsed)} per caller ("${parsed.text}"; past it the field fails with RATE_LIMITED)`;
 }

@@ -15,6 +15,8 @@ export interface Metrics {
   reveals: Counter<'role' | 'mask' | 'field'>;
   /** Fields refused because the request used up its decrypt or encrypt budget. */
   budgetRefusals: Counter<'operation'>;
+  /** Fields refused because the caller used up a grant's rolling-window budget (`@decryptFor(budget:)`). */
+  rateLimited: Counter<'role' | 'field'>;
   /** Time to write a request's reveal record (chain, seal, insert). */
   auditWriteDuration: Histogram<'outcome'>;
 }
@@ -70,6 +72,12 @@ export function createMetrics(): Metrics {
       name: 'transitql_budget_refusals_total',
       help: 'Fields refused because the request used up its decrypt or encrypt budget',
       labelNames: ['operation'],
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: 'transitql_rate_limited_total',
+      help: "Fields refused because the caller used up a grant's rolling-window budget",
+      labelNames: ['role', 'field'],
       registers,
     }),
     auditWriteDuration: new Histogram({

@@ -112,7 +112,7 @@ describe('the docs pane tells the encryption contract, generated from the direct
     expect(pan.split(`\n\n${CONTRACT_HEADING}\n`)[1]?.split('\n')).toEqual([
       '- Stored encrypted under the transit key `card-pan`.',
       '- `processor` reads the plaintext of records the policy `pending` allows (others: the ciphertext).',
-      '- `support` reads it masked with LAST4 (Everything but the last four characters masked: ************1157).',
+      '- `support` reads it masked with LAST4 (Everything but the last four characters masked: ************1157), at most 2000 values per rolling hour per caller ("2000/h"; past it the field fails with RATE_LIMITED).',
       '- Every other caller reads the ciphertext (`vault:v<N>:...`).',
     ]);
     const input = introspectedDescriptions(buildSchema({ maxBulkSize: 1000 })).get('CreditCardInput.pan') ?? '';

@@ -172,6 +172,9 @@ describe.skipIf(!chromiumPresent).each(backendSets())('GraphiQL on a fresh brows
         'processor reads the plaintext of records the policy pending allows (others: the ciphertext).',
       );
       expect(text).toContain('support reads it masked with LAST4');
+      expect(text).toContain(
+        'at most 2000 values per rolling hour per caller ("2000/h"; past it the field fails with RATE_LIMITED)',
+      );
       if (set.name === 'embedded') await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'graphiql-docs-pan.png') });
       expect(browser.problems).toEqual([]);
     } finally {

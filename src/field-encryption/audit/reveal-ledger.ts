@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, gte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, type SQL, sql } from 'drizzle-orm';
+import { revealReservations } from '../budget/reveal-reservations-table.ts';
 import type { AnyPgDatabase } from '../storage/stored-values.ts';
-import type { Transit } from '../transit/transit.ts';
+import { type Transit, TransitError } from '../transit/transit.ts';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
 import type { RevealGroup } from './reveal-collector.ts';
 import { type RevealEventRow, revealEvents } from './reveal-events-table.ts';
@@ -11,6 +12,8 @@ export interface RevealRequest {
   subject: string;
   operation: string | undefined;
   clientAddress: string | undefined;
+  /** The request reserved values against rolling-window budgets: its reservations end with this write. */
+  reserved?: boolean;
 }
 
 export interface RevealQuery {
@@ -30,20 +33,60 @@ export interface BrokenLink {
 /** Serialises appends across API processes: the chain has one head. */
 const CHAIN_LOCK = 0x7265_7665; // "reve"
 
+/** Requests written in one transaction at most (the insert stays far below PostgreSQL's parameter limit). */
+const MAX_REQUESTS_PER_WRITE = 100;
+
+interface PendingAppend {
+  request: RevealRequest;
+  groups: readonly RevealGroup[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Appends reveal records to the hash chain and checks it. Each append is one transaction: the
- * chain head is read under an advisory lock, the request's rows are hashed onto it, the new head is
- * sealed by transit HMAC, and all rows go in one insert.
+ * Appends reveal records to the hash chain and checks it. Writes are group commits: while one is in
+ * flight, the requests that arrive wait and go together in the next. Each write is one transaction:
+ * the chain head is read under an advisory lock (which serialises writers across API processes), every
+ * waiting request's rows are hashed onto it in order, the new head is sealed by one transit HMAC, and
+ * all rows go in one insert. A request's answer leaves only after the write holding its rows committed;
+ * if that write fails, every request in it fails (closed).
  */
 export class RevealLedger {
+  private readonly pending: PendingAppend[] = [];
+  private writing = false;
+
   constructor(
     private readonly db: AnyPgDatabase,
     private readonly transit: Transit,
     private readonly sealKey: string,
   ) {}
 
-  async append(request: RevealRequest, groups: readonly RevealGroup[]): Promise<void> {
-    if (groups.length === 0) return;
+  append(request: RevealRequest, groups: readonly RevealGroup[]): Promise<void> {
+    if (groups.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ request, groups, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_REQUESTS_PER_WRITE);
+        try {
+          await this.write(batch);
+          for (const each of batch) each.resolve();
+        } catch (error) {
+          for (const each of batch) each.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(batch: readonly PendingAppend[]): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
       const [head] = await tx
@@ -53,27 +96,33 @@ export class RevealLedger {
         .limit(1);
       let prevHash = head?.hash ?? GENESIS_HASH;
       const at = new Date();
-      const rows = groups.map((group) => {
-        const fields: ChainedFields = {
-          at,
-          requestId: request.requestId,
-          subject: request.subject,
-          role: group.role,
-          mask: group.mask,
-          field: group.field,
-          key: group.key,
-          operation: request.operation ?? null,
-          clientAddress: request.clientAddress ?? null,
-          recordIds: group.recordIds,
-          count: group.count,
-          prevHash,
-        };
-        prevHash = chainHash(fields);
-        return { ...fields, hash: prevHash, seal: null as string | null };
-      });
+      const rows = batch.flatMap(({ request, groups }) =>
+        groups.map((group) => {
+          const fields: ChainedFields = {
+            at,
+            requestId: request.requestId,
+            subject: request.subject,
+            role: group.role,
+            mask: group.mask,
+            field: group.field,
+            key: group.key,
+            operation: request.operation ?? null,
+            clientAddress: request.clientAddress ?? null,
+            recordIds: group.recordIds,
+            count: group.count,
+            prevHash,
+          };
+          prevHash = chainHash(fields);
+          return { ...fields, hash: prevHash, seal: null as string | null };
+        }),
+      );
       const last = rows[rows.length - 1] as (typeof rows)[number];
       last.seal = await this.seal(last.hash);
       await tx.insert(revealEvents).values(rows);
+      // What was reserved against rolling-window budgets is now on the record, which counts it.
+      const reserved = batch.filter(({ request }) => request.reserved === true).map(({ request }) => request.requestId);
+      if (reserved.length > 0)
+        await tx.delete(revealReservations).where(inArray(revealReservations.requestId, reserved));
     });
   }
 
@@ -113,15 +162,39 @@ export class RevealLedger {
   private async check(row: RevealEventRow, prevHash: string): Promise<string | undefined> {
     if (row.prevHash !== prevHash) return 'does not follow the record before it (deleted, inserted or reordered)';
     if (chainHash(row) !== row.hash) return 'its contents do not match its hash (edited)';
-    if (row.seal !== null && row.seal !== (await this.seal(row.hash))) {
+    if (row.seal !== null && row.seal !== (await this.sealOrRefused(row.hash, sealVersionOf(row.seal)))) {
       return 'its seal is not a transit HMAC of its hash (forged)';
     }
     return undefined;
   }
 
-  private async seal(hash: string): Promise<string> {
-    const [result] = await this.transit.hmac(this.sealKey, [{ input: Buffer.from(hash, 'hex') }]);
+  /** As `seal`, but undefined when transit refuses the version a seal names (one it never had). */
+  private async sealOrRefused(hash: string, version: number | undefined): Promise<string | undefined> {
+    try {
+      return await this.seal(hash, version);
+    } catch (error) {
+      if (version !== undefined && error instanceof TransitError && error.code === 'INVALID_REQUEST') return undefined;
+      throw error;
+    }
+  }
+
+  /** The HMAC of `hash` under the seal key's latest version, or under `version` to check an older seal. */
+  private async seal(hash: string, version?: number): Promise<string> {
+    const [result] = await this.transit.hmac(
+      this.sealKey,
+      [{ input: Buffer.from(hash, 'hex') }],
+      version === undefined ? {} : { version },
+    );
     if (result === undefined || !result.ok) throw result?.error ?? new Error('transit hmac returned nothing');
     return result.value;
   }
+}
+
+/**
+ * The key version a seal names (`vault:v<N>:`), so a seal stays checkable after the key rotates; a
+ * relabelled seal is then checked under the version it claims, and fails there.
+ */
+function sealVersionOf(seal: string): number | undefined {
+  const match = /^vault:v(\d+):/.exec(seal);
+  return match === null ? undefined : Number(match[1]);
 }

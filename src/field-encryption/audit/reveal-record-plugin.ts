@@ -1,4 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GrantBudgets } from '../budget/grant-budgets.ts';
+import type { RevealAllowance } from '../budget/reveal-allowance.ts';
 import type { RevealCollector, RevealGroup } from './reveal-collector.ts';
 import type { RevealLedger } from './reveal-ledger.ts';
 
@@ -6,6 +8,8 @@ export interface RevealRecordOptions<TContext> {
   ledger: RevealLedger;
   /** The request's collector, the one `@decryptFor` notes reveals in. */
   collector: (context: TContext) => RevealCollector;
+  /** The request's rolling-window reservations, settled here: recorded with the reveals, or released. */
+  reservations?: { allowance: RevealAllowance; of: (context: TContext) => GrantBudgets };
   /** Who is asking, from where, under which request id. */
   requester: (context: TContext) => { requestId: string; subject: string; clientAddress: string | undefined };
   /** Told when the record could not be written and the answer was withheld. */
@@ -27,18 +31,23 @@ export function revealRecordPlugin<TContext extends BaseContext>(
       return {
         async willSendResponse({ contextValue, operationName, response }) {
           const revealed = options.collector(contextValue).revealed;
-          if (revealed.length === 0) return;
+          const reserved = options.reservations?.of(contextValue).reserved ?? false;
+          const release = async () => {
+            if (reserved) await options.reservations?.allowance.release(options.requester(contextValue).requestId);
+          };
+          if (revealed.length === 0) return release();
           const started = performance.now();
           const took = () => (performance.now() - started) / 1000;
           try {
             await options.ledger.append(
-              { ...options.requester(contextValue), operation: operationName ?? undefined },
+              { ...options.requester(contextValue), operation: operationName ?? undefined, reserved },
               revealed,
             );
             options.onWritten?.(revealed, took(), true);
           } catch (error) {
             options.onWritten?.(revealed, took(), false);
             options.onAuditFailure?.(error);
+            await release().catch(() => {});
             const withheld = {
               errors: [
                 {

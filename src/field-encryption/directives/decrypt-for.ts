@@ -1,7 +1,9 @@
 import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLSchema, isNonNullType } from 'graphql';
 import type { RevealCollector } from '../audit/reveal-collector.ts';
+import type { GrantBudgets } from '../budget/grant-budgets.ts';
 import type { RequestBudget } from '../budget/request-budget.ts';
+import { parseRollingBudget, type RollingBudget } from '../budget/rolling-budget.ts';
 import { decryptionFailed } from '../errors.ts';
 import { TransitError } from '../transit/transit.ts';
 import type { Cipher } from './encrypted.ts';
@@ -20,6 +22,8 @@ export interface DecryptForDirectiveOptions<TContext> {
   roles: (context: TContext) => ReadonlySet<string>;
   /** The request's allowance of decrypted values; unlimited unless given. */
   budget?: (context: TContext) => RequestBudget;
+  /** The request's draws on grants' rolling-window budgets (`budget:`); a schema declaring one without this fails the build. */
+  grantBudgets?: (context: TContext) => GrantBudgets;
   /** Where the request's reveals are noted for the reveal record; none are noted unless given. */
   reveals?: (context: TContext) => RevealCollector;
   /** The need-to-know conditions a grant may name with `policy:`; a name used in the SDL but missing here fails the build. */
@@ -33,6 +37,7 @@ interface Grant {
   role: string;
   mask: Mask;
   policy?: string;
+  budget?: string;
 }
 
 /**
@@ -61,6 +66,12 @@ directive @${directiveName}(
   Where it does not, the role reads what its other grants allow, or the ciphertext.
   """
   policy: String
+  """
+  Rolling-window budget per caller for this grant: at most N values per second, minute, hour or
+  day ("N/s", "N/m", "N/h", "N/d", e.g. "2000/h"), counted on the reveal record across every API
+  replica. Fields past it fail with RATE_LIMITED and are not decrypted.
+  """
+  budget: String
 ) repeatable on FIELD_DEFINITION
 
 "What part of a decrypted value a role may see."
@@ -87,12 +98,27 @@ enum DecryptMask {
               `${where}: a @${directiveName} field must be nullable, so that a failed decryption fails only that field`,
             );
           }
-          for (const { role, policy } of grants) {
+          const budgets = new Map<Grant, RollingBudget>();
+          for (const grant of grants) {
+            const { role, policy, budget } = grant;
             if (policy !== undefined && options.policies?.[policy] === undefined) {
               throw new Error(
                 `${where}: @${directiveName}(role: "${role}", policy: "${policy}") names a policy that is not defined`,
               );
             }
+            if (budget === undefined) continue;
+            const parsed = parseRollingBudget(budget);
+            if (parsed === undefined) {
+              throw new Error(
+                `${where}: @${directiveName}(role: "${role}", budget: ${JSON.stringify(budget)}) is not a budget; write N/s, N/m, N/h or N/d with N a positive whole number, e.g. "2000/h"`,
+              );
+            }
+            if (options.grantBudgets === undefined) {
+              throw new Error(
+                `${where}: @${directiveName}(role: "${role}", budget: "${budget}") needs the directive's grantBudgets option, which enforces it`,
+              );
+            }
+            budgets.set(grant, parsed);
           }
           const { key, bindTo, unboundKey } = encrypted;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
@@ -110,6 +136,17 @@ enum DecryptMask {
             if (grant === undefined || stored === null || stored === undefined) return stored;
             const count = Array.isArray(stored) ? stored.filter((value) => value != null).length : 1;
             options.budget?.(context).take('decrypt', count, where);
+            const budget = budgets.get(grant);
+            // The schema build refused a budget without grantBudgets, so both are there or neither matters.
+            if (budget === undefined || options.grantBudgets === undefined) {
+              return decryptStored(stored, record, grant, context);
+            }
+            return options
+              .grantBudgets(context)
+              .take({ field: where, role: grant.role, mask: grant.mask, budget }, count, where)
+              .then(() => decryptStored(stored, record, grant, context));
+          };
+          const decryptStored = (stored: unknown, record: Record<string, unknown>, grant: Grant, context: TContext) => {
             const recordId = bindTo === undefined ? undefined : record[bindTo];
             if (bindTo !== undefined && (recordId === null || recordId === undefined)) {
               const missing = decryptionFailed(

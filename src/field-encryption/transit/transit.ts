@@ -9,7 +9,8 @@ export interface Transit {
   encrypt(key: string, items: readonly EncryptItem[]): Promise<TransitResult<string>[]>;
   decrypt(key: string, items: readonly DecryptItem[]): Promise<TransitResult<Buffer>[]>;
   rewrap(key: string, items: readonly DecryptItem[]): Promise<TransitResult<string>[]>;
-  hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]>;
+  /** HMAC-SHA256 under the key's latest version, or under `version` (Vault's `key_version`, one per call). */
+  hmac(key: string, items: readonly HmacItem[], options?: HmacOptions): Promise<TransitResult<string>[]>;
   createKey(key: string, options?: KeyOptions): Promise<void>;
   readKey(key: string): Promise<KeyInfo>;
   rotateKey(key: string): Promise<KeyInfo>;
@@ -40,6 +41,11 @@ export interface KeyOptions {
 
 export interface HmacItem {
   input: Buffer;
+}
+
+export interface HmacOptions {
+  /** The key version to use instead of the latest (to check an HMAC taken before a rotation). */
+  version?: number;
 }
 
 export interface KeyInfo {

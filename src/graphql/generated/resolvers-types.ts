@@ -439,6 +439,7 @@ export type ResolversParentTypes = {
 };
 
 export type DecryptForDirectiveArgs = {
+  budget?: Maybe<Scalars['String']['input']>;
   mask?: Maybe<DecryptMask>;
   policy?: Maybe<Scalars['String']['input']>;
   role: Scalars['String']['input'];

@@ -5,6 +5,7 @@ import {
   type EncryptItem,
   failed,
   type HmacItem,
+  type HmacOptions,
   type KeyInfo,
   type KeyOptions,
   type KeySettings,
@@ -59,11 +60,18 @@ export class EmbeddedTransit implements Transit {
     });
   }
 
-  async hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]> {
+  async hmac(key: string, items: readonly HmacItem[], options: HmacOptions = {}): Promise<TransitResult<string>[]> {
     const keyring = this.store.require(key);
-    const version = this.version(keyring, keyring.latestVersion);
+    const number = options.version ?? keyring.latestVersion;
+    if (!Number.isInteger(number) || number < 1 || number > keyring.latestVersion) {
+      throw new TransitError(
+        'INVALID_REQUEST',
+        `cannot use key version ${number} of "${key}" (latest is ${keyring.latestVersion})`,
+      );
+    }
+    const version = this.version(keyring, number);
     return items.map((item) =>
-      ok(formatCiphertext(keyring.latestVersion, createHmac('sha256', version.hmacKey).update(item.input).digest())),
+      ok(formatCiphertext(number, createHmac('sha256', version.hmacKey).update(item.input).digest())),
     );
   }
 
