@@ -2,6 +2,7 @@ import type {
   DecryptItem,
   EncryptItem,
   HmacItem,
+  HmacOptions,
   KeyInfo,
   KeyOptions,
   KeySettings,
@@ -41,8 +42,8 @@ export class InstrumentedTransit implements Transit {
     return this.observe('rewrap', key, items.length, () => this.inner.rewrap(key, items));
   }
 
-  hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]> {
-    return this.observe('hmac', key, items.length, () => this.inner.hmac(key, items));
+  hmac(key: string, items: readonly HmacItem[], options?: HmacOptions): Promise<TransitResult<string>[]> {
+    return this.observe('hmac', key, items.length, () => this.inner.hmac(key, items, options));
   }
 
   describe(): Promise<string> {

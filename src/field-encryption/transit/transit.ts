@@ -9,7 +9,7 @@ export interface Transit {
   encrypt(key: string, items: readonly EncryptItem[]): Promise<TransitResult<string>[]>;
   decrypt(key: string, items: readonly DecryptItem[]): Promise<TransitResult<Buffer>[]>;
   rewrap(key: string, items: readonly DecryptItem[]): Promise<TransitResult<string>[]>;
-  hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]>;
+  hmac(key: string, items: readonly HmacItem[], options?: HmacOptions): Promise<TransitResult<string>[]>;
   createKey(key: string, options?: KeyOptions): Promise<void>;
   readKey(key: string): Promise<KeyInfo>;
   rotateKey(key: string): Promise<KeyInfo>;
@@ -40,6 +40,14 @@ export interface KeyOptions {
 
 export interface HmacItem {
   input: Buffer;
+}
+
+export interface HmacOptions {
+  /**
+   * The key version whose HMAC key to use; the latest unless given. One per call: OpenBao's
+   * `transit/hmac` takes `key_version` for the whole request, not per batch item.
+   */
+  version?: number;
 }
 
 export interface KeyInfo {

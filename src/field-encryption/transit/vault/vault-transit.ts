@@ -5,6 +5,7 @@ import {
   type EncryptItem,
   failed,
   type HmacItem,
+  type HmacOptions,
   type KeyInfo,
   type KeyOptions,
   type KeySettings,
@@ -83,13 +84,14 @@ export class VaultTransit implements Transit {
     );
   }
 
-  hmac(key: string, items: readonly HmacItem[]): Promise<TransitResult<string>[]> {
+  hmac(key: string, items: readonly HmacItem[], options: HmacOptions = {}): Promise<TransitResult<string>[]> {
     return this.batch(
       key,
       'hmac',
       items,
       (item) => ({ input: item.input.toString('base64') }),
       (result) => result.hmac,
+      options.version === undefined ? {} : { key_version: options.version },
     );
   }
 
@@ -149,6 +151,7 @@ export class VaultTransit implements Transit {
     items: readonly I[],
     toInput: (item: I) => Record<string, string>,
     fromResult: (result: BatchAnswer['data']['batch_results'][number]) => string | undefined,
+    requestFields: Record<string, number> = {},
   ): Promise<TransitResult<string>[]> {
     if (items.length === 0) return [];
     const path = `/${this.mount}/${operation}/${this.keyPath(key).split('/').pop()}`;
@@ -159,7 +162,7 @@ export class VaultTransit implements Transit {
       const answer = await this.session.request<BatchAnswer>(
         'POST',
         path,
-        { batch_input: chunk.map(toInput) },
+        { ...requestFields, batch_input: chunk.map(toInput) },
         `${operation} with key "${key}"`,
       );
       const results = answer.data.batch_results;
