@@ -10,6 +10,12 @@ export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.t
 export { type BrokenLink, RevealLedger, type RevealQuery, type RevealRequest } from './audit/reveal-ledger.ts';
 export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
+export {
+  BLIND_INDEX_DIRECTIVE,
+  blindIndexDirective,
+  blindIndexKeysOf,
+  withBlindIndex,
+} from './directives/blind-index.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';
 export {
   type DecryptForDirectiveOptions,
@@ -35,8 +41,10 @@ export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './l
 export { checkDeclarations, DeclarationMismatchError } from './storage/check-declarations.ts';
 export { type StoredColumn, StoredColumnRegistry, storedColumnsOf } from './storage/stored-columns.ts';
 export { type AnyPgDatabase, StoredValues, type VersionCount } from './storage/stored-values.ts';
+export { transitBlindIndex } from './storage/transit-blind-index.ts';
 export { transitCiphertext, transitCiphertextConstraints } from './storage/transit-ciphertext.ts';
 export { type BatchingOptions, TransitBatcher } from './transit/batcher.ts';
+export { type BlindIndex, blindIndexOf } from './transit/blind-index-of.ts';
 export { keyVersionOf } from './transit/ciphertext.ts';
 export { createTransit } from './transit/create-transit.ts';
 export { EmbeddedTransit } from './transit/embedded/embedded-transit.ts';
@@ -47,6 +55,7 @@ export type {
   DecryptItem,
   EncryptItem,
   HmacItem,
+  HmacOptions,
   KeyInfo,
   KeyOptions,
   KeySettings,

@@ -212,9 +212,7 @@ describe.skipIf(real === null)('embedded HMAC is byte-compatible with OpenBao tr
 
   async function importVersion(version: number): Promise<void> {
     const exported = async (kind: string) => {
-      const answer = await bao<{ data: { keys: Record<string, string> } }>(
-        `${mount}/export/${kind}/${KEY}/${version}`,
-      );
+      const answer = await bao<{ data: { keys: Record<string, string> } }>(`${mount}/export/${kind}/${KEY}/${version}`);
       return Buffer.from(answer.data.keys[String(version)] ?? '', 'base64');
     };
     embedded.importKeyVersion(KEY, await exported('encryption-key'), { hmacKey: await exported('hmac-key') });

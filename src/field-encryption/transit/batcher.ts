@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Transit, TransitResult } from './transit.ts';
+import { HmacLoaders } from './hmac-loaders.ts';
+import type { KeyInfo, Transit, TransitResult } from './transit.ts';
 
 type Operation = 'encrypt' | 'decrypt';
 
@@ -40,6 +41,7 @@ export class TransitBatcher {
   private readonly lastActive = new Map<string, number>();
   /** Loads queued since the last dispatch, per operation and key. */
   private readonly queued = new Map<string, number>();
+  private hmacLoaders: HmacLoaders | undefined;
 
   constructor(
     readonly transit: Transit,
@@ -58,6 +60,21 @@ export class TransitBatcher {
 
   async decryptText(key: string, ciphertext: string, context?: string): Promise<string> {
     return (await this.decrypt(key, ciphertext, context)).toString('utf8');
+  }
+
+  /** HMAC under `version` (the latest unless given), coalesced per key and version in the same tick. */
+  hmac(key: string, input: string | Buffer, version?: number): Promise<string> {
+    return this.indexLoaders().hmac(key, input, version);
+  }
+
+  /** The key's versions: one readKey per key and tick, never cached across ticks. */
+  keyInfo(key: string): Promise<KeyInfo> {
+    return this.indexLoaders().keyInfo(key);
+  }
+
+  private indexLoaders(): HmacLoaders {
+    this.hmacLoaders ??= new HmacLoaders(this.transit);
+    return this.hmacLoaders;
   }
 
   private loader<T>(operation: Operation, key: string): DataLoader<string, T> {
