@@ -36,8 +36,10 @@ export { decryptionFailed, encryptionUnavailable, fieldEncryptionError } from '.
 export { type BindProgress, type BindSummary, bindStoredValues } from './lifecycle/bind.ts';
 export { KeyAdmin } from './lifecycle/key-admin.ts';
 export { refuseMissingKeyMaterial } from './lifecycle/missing-key-material.ts';
+export { type ReindexProgress, type ReindexSummary, reindexStoredValues } from './lifecycle/reindex.ts';
 export { RetireRefusedError, retireVersionsBelow } from './lifecycle/retire.ts';
 export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './lifecycle/rewrap.ts';
+export { BlindIndexValues } from './storage/blind-index-values.ts';
 export { checkDeclarations, DeclarationMismatchError } from './storage/check-declarations.ts';
 export { type StoredColumn, StoredColumnRegistry, storedColumnsOf } from './storage/stored-columns.ts';
 export { type AnyPgDatabase, StoredValues, type VersionCount } from './storage/stored-values.ts';
