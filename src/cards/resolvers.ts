@@ -1,7 +1,7 @@
 import type { Authentication } from '../auth/principal.ts';
 import { withBlindIndex, withBoundIdentity } from '../field-encryption/index.ts';
 import { badUserInput, graphqlError, unauthenticated } from '../graphql/errors.ts';
-import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
+import type { CreditCardInput, Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
 import { CardholderNameScalar } from './card-name.ts';
 import type { NewCard } from './card-repository.ts';
@@ -64,9 +64,8 @@ export const cardResolvers: Resolvers = {
 };
 
 /** The input as @encrypted and @blindIndex left it: ciphertext, its record's identity, the number's blind index. */
-function newCard<T extends { name: string; pan: string }>(input: T): NewCard {
-  const card = withBlindIndex(withBoundIdentity(input), 'pan');
-  return { id: card.id, name: card.name, pan: card.pan, panIndex: card.panIndex };
+function newCard(input: CreditCardInput): NewCard {
+  return withBlindIndex(withBoundIdentity(input), 'pan');
 }
 
 function duplicateError(error: unknown): never {
