@@ -31,6 +31,7 @@ export function formatReport(report: BenchReport): string {
     table,
     `decrypted/ciphertext list time: ${report.ratios.decryptedOverCiphertext} (medians: ${report.ratios.decryptedOverCiphertextMedian}); ` +
       `batched speed-up over naive: ${report.ratios.batchedSpeedup}x (medians: ${report.ratios.batchedSpeedupMedian}x)`,
+    `lookup by number / by id: ${report.ratios.byPanOverById} (medians: ${report.ratios.byPanOverByIdMedian})`,
     report.mode === 'quick' ? 'targets (judged by full runs only; quick sizes are too small):' : 'targets:',
     ...targets,
   ].join('\n');

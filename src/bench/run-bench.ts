@@ -6,6 +6,7 @@ import { loadConfig } from '../config.ts';
 import { type ApiProcess, startApiProcess } from './api-process.ts';
 import { randomCards } from './cards.ts';
 import { graphql } from './graphql-client.ts';
+import { runLookups } from './lookups.ts';
 import { round, Scenario, type ScenarioResult } from './scenario.ts';
 import { type BenchSizes, CREATE_MANY, CREATE_ONE, LIST_PAGE, type Page } from './scenarios.ts';
 
@@ -35,6 +36,9 @@ export interface BenchReport {
     /** Time per naive (one transit call per value) list request over time per batched one (scenario 3). */
     batchedSpeedup: number;
     batchedSpeedupMedian: number;
+    /** Time per lookup by number (blind index) over time per lookup by id, among all stored cards. */
+    byPanOverById: number;
+    byPanOverByIdMedian: number;
   };
   targets: Target[];
 }
@@ -81,6 +85,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     let decryptedList: Scenario;
     let batchedPage: Scenario;
     let paging: Scenario;
+    let byId: Scenario;
+    let byPan: Scenario;
     try {
       bulk = scenario('bulk-create', `bulk create, ${sizes.bulkSize} cards per request`, sizes.bulkSize);
       log(bulk.title);
@@ -134,6 +140,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       paging = scenario('page-all-decrypted', `page through ${sizes.pagingCards} cards decrypted`, sizes.pageSize);
       log(paging.title);
       await paging.run(pagingPages, 1, pager(api, processor, sizes.pageSize, true));
+
+      const among = Math.max(sizes.listCards, sizes.pagingCards) + sizes.lookups;
+      byId = scenario('lookup-by-id', `find one card among ${among} by id`, 1);
+      byPan = scenario('lookup-by-pan', `find one card among ${among} by number (blind index)`, 1);
+      log(`${byId.title}, then ${byPan.title}`);
+      await runLookups(api, clerk, sizes.lookups, byId, byPan);
     } finally {
       await api.stop();
     }
@@ -155,7 +167,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       await api.stop();
     }
 
-    const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, paging];
+    const scenarios = [bulk, concurrent, ciphertextList, decryptedList, batchedPage, naivePage, paging, byId, byPan];
     const results = scenarios.map((each) => each.result());
     const median = (scenario: Scenario) => scenario.result().p50Ms;
     const judge = (met: boolean | null) => (options.mode === 'full' ? met : null);
@@ -182,6 +194,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         decryptedOverCiphertextMedian: round(median(decryptedList) / median(ciphertextList), 2),
         batchedSpeedup,
         batchedSpeedupMedian: round(median(naivePage) / median(batchedPage), 1),
+        byPanOverById: round(byPan.wallMsPerRequest / byId.wallMsPerRequest, 2),
+        byPanOverByIdMedian: round(median(byPan) / median(byId), 2),
       },
       targets: [
         {

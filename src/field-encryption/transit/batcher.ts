@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { HmacLoaders } from './hmac-loaders.ts';
+import { KeyInfoLoader } from './key-info-loader.ts';
 import type { KeyInfo, Transit, TransitResult } from './transit.ts';
 
-type Operation = 'encrypt' | 'decrypt';
+type Operation = 'encrypt' | 'decrypt' | 'hmac';
 
 export interface BatchingOptions {
   /** Off: one call per value, as the original system did. */
@@ -14,6 +14,7 @@ export interface BatchingOptions {
 }
 
 const SEPARATOR = '|'; // in neither base64 nor a vault:v<N>: ciphertext
+const VERSION_SEPARATOR = '@'; // not in a key name
 
 /** One dataloader key per value and context: the context (base64) then the value. */
 function loadKey(context: string | undefined, value: string): string {
@@ -41,7 +42,7 @@ export class TransitBatcher {
   private readonly lastActive = new Map<string, number>();
   /** Loads queued since the last dispatch, per operation and key. */
   private readonly queued = new Map<string, number>();
-  private hmacLoaders: HmacLoaders | undefined;
+  private keyInfoLoader: KeyInfoLoader | undefined;
 
   constructor(
     readonly transit: Transit,
@@ -62,19 +63,18 @@ export class TransitBatcher {
     return (await this.decrypt(key, ciphertext, context)).toString('utf8');
   }
 
-  /** HMAC under `version` (the latest unless given), coalesced per key and version in the same tick. */
+  /** HMAC under `version` (the latest unless given), coalesced per key and version like encrypt. */
   hmac(key: string, input: string | Buffer, version?: number): Promise<string> {
-    return this.indexLoaders().hmac(key, input, version);
+    const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+    return this.loader<string>('hmac', `${key}${VERSION_SEPARATOR}${version ?? 0}`).load(
+      loadKey(undefined, bytes.toString('base64')),
+    );
   }
 
   /** The key's versions: one readKey per key and tick, never cached across ticks. */
   keyInfo(key: string): Promise<KeyInfo> {
-    return this.indexLoaders().keyInfo(key);
-  }
-
-  private indexLoaders(): HmacLoaders {
-    this.hmacLoaders ??= new HmacLoaders(this.transit);
-    return this.hmacLoaders;
+    this.keyInfoLoader ??= new KeyInfoLoader(this.transit);
+    return this.keyInfoLoader.keyInfo(key);
   }
 
   private loader<T>(operation: Operation, key: string): DataLoader<string, T> {
@@ -126,6 +126,7 @@ export class TransitBatcher {
 
   private async run(operation: Operation, key: string, inputs: readonly string[]): Promise<Array<unknown>> {
     const items = inputs.map(parseLoadKey);
+    if (operation === 'hmac') return this.runHmac(key, items);
     const results: TransitResult<unknown>[] =
       operation === 'encrypt'
         ? await this.transit.encrypt(
@@ -136,6 +137,17 @@ export class TransitBatcher {
             key,
             items.map(({ value, context }) => ({ ciphertext: value, ...context })),
           );
+    return results.map((result) => (result.ok ? result.value : result.error));
+  }
+
+  private async runHmac(target: string, items: ReturnType<typeof parseLoadKey>[]): Promise<Array<unknown>> {
+    const at = target.lastIndexOf(VERSION_SEPARATOR);
+    const version = Number(target.slice(at + 1));
+    const results = await this.transit.hmac(
+      target.slice(0, at),
+      items.map(({ value }) => ({ input: Buffer.from(value, 'base64') })),
+      version === 0 ? {} : { version },
+    );
     return results.map((result) => (result.ok ? result.value : result.error));
   }
 }
