@@ -267,8 +267,13 @@ describe.skipIf(real === null)('embedded HMAC is byte-compatible with OpenBao tr
     expect(first).not.toEqual(latest.map((hmac) => hmac.replace('vault:v2:', 'vault:v1:')));
   });
 
-  it('both refuse a version newer than the latest', async () => {
+  it('both refuse a version newer than the latest, and a retired one', async () => {
     await expect(baoHmac(3)).rejects.toThrow(/HTTP 400/);
     await expect(embeddedHmac(3)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await bao(`${mount}/keys/${KEY}/config`, { min_decryption_version: 2 });
+    await embedded.configureKey(KEY, { minDecryptionVersion: 2 });
+    await expect(baoHmac(1)).rejects.toThrow(/no such key version/);
+    await expect(embeddedHmac(1)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: 'no such key version' });
+    expect(await embeddedHmac(2)).toEqual(await baoHmac(2));
   });
 });

@@ -23,8 +23,17 @@ export async function blindIndexOf(
   for (let version = info.latestVersion; version >= Math.max(1, info.minDecryptionVersion); version -= 1) {
     versions.push(version);
   }
-  const candidates = await Promise.all(versions.map((version) => cipher.hmac(key, value, version)));
+  const candidates = await Promise.all(
+    versions.map((version) =>
+      cipher.hmac(key, value, version).catch(async (error: unknown) => {
+        // Retired since the key was read: no stored value uses that version any more (retire checks).
+        if (version < info.latestVersion && (await cipher.keyInfo(key)).minDecryptionVersion > version)
+          return undefined;
+        throw error;
+      }),
+    ),
+  );
   const [latest] = candidates;
   if (latest === undefined) throw new Error(`key ${key} has no live version`);
-  return { latest, candidates };
+  return { latest, candidates: candidates.filter((candidate) => candidate !== undefined) };
 }

@@ -190,14 +190,16 @@ export class EmbeddedTransit implements Transit {
 }
 
 /**
- * The version an HMAC is asked under, refused as OpenBao's path_hmac.go refuses it: above the latest,
- * or below min_encryption_version unless it is the latest.
+ * The version an HMAC is asked under, refused as OpenBao refuses it: above the latest, below
+ * min_decryption_version (a retired version: "no such key version"), or below min_encryption_version
+ * unless it is the latest (path_hmac.go).
  */
 function hmacVersion(keyring: Keyring, asked: number | undefined): number {
   if (asked === undefined || asked === 0) return keyring.latestVersion;
   if (!Number.isInteger(asked) || asked < 0 || asked > keyring.latestVersion) {
     throw new TransitError('INVALID_REQUEST', `invalid key version ${asked} (latest is ${keyring.latestVersion})`);
   }
+  if (asked < keyring.minDecryptionVersion) throw new TransitError('INVALID_REQUEST', 'no such key version');
   if (keyring.minEncryptionVersion > 0 && asked < keyring.minEncryptionVersion && asked !== keyring.latestVersion) {
     throw new TransitError('INVALID_REQUEST', 'cannot generate HMAC: version is too old (disallowed by policy)');
   }
