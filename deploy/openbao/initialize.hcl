@@ -25,6 +25,13 @@ initialize "transit" {
       derived = true
     }
   }
+  request "create-card-pan-index" {
+    operation = "update"
+    path      = "transit/keys/card-pan-index"
+    data = {
+      type = "aes256-gcm96"
+    }
+  }
   request "create-reveal-seal" {
     operation = "update"
     path      = "transit/keys/reveal-seal"
@@ -70,6 +77,12 @@ initialize "policies" {
         path "transit/keys/reveal-seal" {
           capabilities = ["read"]
         }
+        path "transit/hmac/card-pan-index" {
+          capabilities = ["update"]
+        }
+        path "transit/keys/card-pan-index" {
+          capabilities = ["read"]
+        }
       EOT
     }
   }
@@ -100,6 +113,15 @@ initialize "policies" {
           capabilities = ["update"]
         }
         path "transit/rewrap/reveal-seal" {
+          capabilities = ["update"]
+        }
+        path "transit/keys/card-pan-index" {
+          capabilities = ["read"]
+        }
+        path "transit/keys/card-pan-index/rotate" {
+          capabilities = ["update"]
+        }
+        path "transit/keys/card-pan-index/config" {
           capabilities = ["update"]
         }
       EOT

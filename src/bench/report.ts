@@ -66,6 +66,7 @@ export function formatReport(report: BenchReport): string {
       `over naive one after another: ${report.ratios.batchedSpeedupSequential}x (medians: ${report.ratios.batchedSpeedupSequentialMedian}x); ` +
       `API overhead / raw transit: ${report.ratios.overheadOverRawTransit}`,
     `reveal record on/off, decrypted list time: ${report.ratios.auditedOverUnaudited} (medians: ${report.ratios.auditedOverUnauditedMedian})`,
+    `lookup by number / by id: ${report.ratios.byPanOverById} (medians: ${report.ratios.byPanOverByIdMedian})`,
     `load average at end: ${report.machine.loadAverageAtEnd.map((load) => load.toFixed(1)).join(' ')}`,
     report.mode === 'quick' ? 'targets (judged by full runs only; quick sizes are too small):' : 'targets:',
     ...targets,

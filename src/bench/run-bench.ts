@@ -7,6 +7,7 @@ import { type ApiProcess, SERVER_ENTRY, startApiProcess, UNAUDITED_ENTRY } from 
 import { randomCards } from './cards.ts';
 import { compareWithFloor, type FloorComparison, type FloorResult, FloorScenario } from './floor-scenario.ts';
 import { graphql } from './graphql-client.ts';
+import { runLookups } from './lookups.ts';
 import { round, Scenario, type ScenarioResult } from './scenario.ts';
 import { type BenchSizes, CREATE_MANY, CREATE_ONE, LIST_PAGE, PAN_KEY, type Page } from './scenarios.ts';
 import { openTransitFloor, type StoredValue, type TransitFloor } from './transit-floor.ts';
@@ -49,6 +50,9 @@ export interface BenchReport {
     /** Time to list the cards decrypted with the reveal record over the same list without it. */
     auditedOverUnaudited: number;
     auditedOverUnauditedMedian: number;
+    /** Time per lookup by number (blind index) over time per lookup by id, among all stored cards. */
+    byPanOverById: number;
+    byPanOverByIdMedian: number;
   };
   targets: Target[];
 }
@@ -108,6 +112,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       new FloorScenario(id, title, forScenario, values);
     let listFloor: FloorScenario;
     let pageFloor: FloorScenario;
+    let byId: Scenario;
+    let byPan: Scenario;
     try {
       bulk = scenario('bulk-create', `bulk create, ${sizes.bulkSize} cards per request`, sizes.bulkSize);
       log(bulk.title);
@@ -179,6 +185,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       paging = scenario('page-all-decrypted', `page through ${sizes.pagingCards} cards decrypted`, sizes.pageSize);
       log(paging.title);
       await paging.run(pagingPages, 1, pager(api, processor, sizes.pageSize, true));
+
+      const among = Math.max(sizes.listCards, sizes.pagingCards) + sizes.lookups;
+      byId = scenario('lookup-by-id', `find one card among ${among} by id`, 1);
+      byPan = scenario('lookup-by-pan', `find one card among ${among} by number (blind index)`, 1);
+      log(`${byId.title}, then ${byPan.title}`);
+      await runLookups(api, clerk, sizes.lookups, byId, byPan);
     } finally {
       await api.stop();
     }
@@ -259,6 +271,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       naivePage,
       sequentialPage,
       paging,
+      byId,
+      byPan,
       withRecord,
       withoutRecord,
     ];
@@ -309,6 +323,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         overheadOverRawTransit,
         auditedOverUnaudited,
         auditedOverUnauditedMedian: round(median(withRecord) / median(withoutRecord), 2),
+        byPanOverById: round(byPan.wallMsPerRequest / byId.wallMsPerRequest, 2),
+        byPanOverByIdMedian: round(median(byPan) / median(byId), 2),
       },
       targets: [
         {

@@ -16,6 +16,8 @@ export interface BenchSizes {
   naiveRequests: number;
   /** Cards paged through decrypted while the API's peak RSS is watched (scenario 4). */
   pagingCards: number;
+  /** Cards found one at a time among all stored, by id and by number (blind index). */
+  lookups: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -29,6 +31,7 @@ export const FULL_SIZES: BenchSizes = {
   naiveCards: 1000,
   naiveRequests: 10,
   pagingCards: 100_000,
+  lookups: 300,
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -42,6 +45,7 @@ export const QUICK_SIZES: BenchSizes = {
   naiveCards: 50,
   naiveRequests: 2,
   pagingCards: 500,
+  lookups: 20,
 };
 
 /** The transit key of `pan` (schema/cards.graphql), bound to the card's id: what the floor decrypts with. */

@@ -1,7 +1,9 @@
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { creditCards } from '../db/schema.ts';
+import { type CreditCardRow, creditCards } from '../db/schema.ts';
+import type { BlindIndex } from '../field-encryption/index.ts';
 import { type Card, type CardStatus, toCard, toRowStatus } from './card.ts';
+import { DuplicateCardError, findDuplicates, type OnDuplicate } from './duplicate-cards.ts';
 
 export interface NewCard {
   /** Fixed before the PAN was encrypted: the PAN's ciphertext is bound to it. */
@@ -9,6 +11,8 @@ export interface NewCard {
   name: string;
   /** Transit ciphertext, never a card number. */
   pan: string;
+  /** The number's keyed blind index (HMACs), never the number; without one the card is not found by number until reindexed. */
+  panIndex?: BlindIndex;
 }
 
 export interface CardPage {
@@ -20,11 +24,78 @@ export interface CardPage {
 export class CardRepository {
   constructor(private readonly db: Db) {}
 
-  /** Inserts all cards in one transaction: all are stored, or none. */
-  async createMany(cards: readonly NewCard[]): Promise<Card[]> {
+  /**
+   * Inserts the cards in one transaction: all are stored, or none. Unless duplicates are allowed, the
+   * numbers are locked first (a transaction-scoped advisory lock per number, taken in one order), so
+   * concurrent creates of one number are serialised and see each other's cards; then REJECT throws
+   * DuplicateCardError (nothing stored) and RETURN_EXISTING stores only the new numbers and answers
+   * the card on file (or the earlier one of the batch) in place of each duplicate.
+   */
+  async createMany(cards: readonly NewCard[], onDuplicate: OnDuplicate = 'ALLOW'): Promise<Card[]> {
     if (cards.length === 0) return [];
-    const values = cards.map(({ id, name, pan }) => ({ id, name, pan }));
-    const rows = await this.db.transaction((tx) => tx.insert(creditCards).values(values).returning());
+    const valuesOf = (card: NewCard) => ({
+      id: card.id,
+      name: card.name,
+      pan: card.pan,
+      panIndex: card.panIndex?.latest,
+    });
+    if (onDuplicate === 'ALLOW') {
+      const rows = await this.db.transaction((tx) => tx.insert(creditCards).values(cards.map(valuesOf)).returning());
+      return rows.map(toCard);
+    }
+    const indexes = cards.map((card) => {
+      if (card.panIndex === undefined) throw new Error('duplicates can only be found for cards with a blind index');
+      return card.panIndex;
+    });
+    return this.db.transaction(async (tx) => {
+      const numbers = [...new Set(indexes.map((index) => index.latest))];
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(h) from (select distinct hashtextextended(v, 0) as h from unnest(array[${sql.join(
+          numbers.map((number) => sql`${number}`),
+          sql`, `,
+        )}]::text[]) as v) locks order by h`,
+      );
+      const onFileRows = await tx
+        .select()
+        .from(creditCards)
+        .where(inArray(creditCards.panIndex, [...new Set(indexes.flatMap((index) => index.candidates))]))
+        .orderBy(asc(creditCards.seq));
+      const latestOf = new Map(indexes.flatMap((index) => index.candidates.map((value) => [value, index.latest])));
+      const onFile = new Map<string, CreditCardRow>();
+      for (const row of onFileRows) {
+        const latest = latestOf.get(row.panIndex ?? '');
+        if (latest !== undefined && !onFile.has(latest)) onFile.set(latest, row);
+      }
+      const duplicates = findDuplicates(indexes, new Map([...onFile].map(([latest, row]) => [latest, row.id])));
+      if (onDuplicate === 'REJECT' && duplicates.size > 0) throw new DuplicateCardError([...duplicates.values()]);
+      const fresh = cards.filter((_, position) => !duplicates.has(position));
+      const inserted = fresh.length === 0 ? [] : await tx.insert(creditCards).values(fresh.map(valuesOf)).returning();
+      const byId = new Map(inserted.map((row) => [row.id, row]));
+      const answer: CreditCardRow[] = [];
+      cards.forEach((card, position) => {
+        const duplicate = duplicates.get(position);
+        const row =
+          duplicate === undefined
+            ? byId.get(card.id)
+            : duplicate.existingId !== undefined
+              ? onFile.get(indexes[position]?.latest ?? '')
+              : answer[duplicate.duplicateOfIndex ?? -1];
+        if (row === undefined) throw new Error('a created card is missing from the answer');
+        answer.push(row);
+      });
+      return answer.map(toCard);
+    });
+  }
+
+  /** The cards whose blind index is any of `candidates` (one number under each live index version), oldest first. */
+  async findByBlindIndex(candidates: readonly string[], limit: number): Promise<Card[]> {
+    if (candidates.length === 0) return [];
+    const rows = await this.db
+      .select()
+      .from(creditCards)
+      .where(inArray(creditCards.panIndex, [...candidates]))
+      .orderBy(asc(creditCards.seq))
+      .limit(limit);
     return rows.map(toCard);
   }
 

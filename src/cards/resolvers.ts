@@ -1,10 +1,12 @@
 import type { Authentication } from '../auth/principal.ts';
-import { withBoundIdentity } from '../field-encryption/index.ts';
-import { badUserInput, unauthenticated } from '../graphql/errors.ts';
-import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
+import { withBlindIndex, withBoundIdentity } from '../field-encryption/index.ts';
+import { badUserInput, graphqlError, unauthenticated } from '../graphql/errors.ts';
+import type { CreditCardInput, Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
 import { CardholderNameScalar } from './card-name.ts';
+import type { NewCard } from './card-repository.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { DuplicateCardError } from './duplicate-cards.ts';
 import { PanScalar } from './pan.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -29,14 +31,17 @@ export const cardResolvers: Resolvers = {
       };
     },
     creditCard: async (_, { id }, { cards }) => (await cards.findById(requireId(id))) ?? null,
+    creditCardsByPan: (_, args, { cards, limits }) =>
+      cards.findByBlindIndex(withBlindIndex(args, 'pan').panIndex.candidates, limits.maxPageSize),
   },
   Mutation: {
-    createCreditCard: async (_, { input }, { cards }) => {
-      const [card] = await cards.createMany([withBoundIdentity(input)]);
+    createCreditCard: async (_, { input, onDuplicate }, { cards }) => {
+      const [card] = await cards.createMany([newCard(input)], onDuplicate ?? 'ALLOW').catch(duplicateError);
       if (card === undefined) throw new Error('insert returned no row');
       return card;
     },
-    createCreditCards: (_, { inputs }, { cards }) => cards.createMany(inputs.map((input) => withBoundIdentity(input))),
+    createCreditCards: (_, { inputs, onDuplicate }, { cards }) =>
+      cards.createMany(inputs.map(newCard), onDuplicate ?? 'ALLOW').catch(duplicateError),
     claimCards: (_, { limit, leaseSeconds }, { cards, limits, authentication }) => {
       const size = limit ?? 50;
       if (size < 1 || size > limits.maxPageSize)
@@ -57,6 +62,19 @@ export const cardResolvers: Resolvers = {
     },
   },
 };
+
+/** The input as @encrypted and @blindIndex left it: ciphertext, its record's identity, the number's blind index. */
+function newCard(input: CreditCardInput): NewCard {
+  return withBlindIndex(withBoundIdentity(input), 'pan');
+}
+
+function duplicateError(error: unknown): never {
+  if (!(error instanceof DuplicateCardError)) throw error;
+  throw graphqlError('DUPLICATE', error.message, {
+    existingId: error.duplicates.find((duplicate) => duplicate.existingId !== undefined)?.existingId ?? null,
+    duplicates: error.duplicates,
+  });
+}
 
 const MAX_SECONDS = 86_400;
 const MAX_ATTEMPTS = 1000;

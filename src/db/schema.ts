@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { transitCiphertext, transitCiphertextConstraints } from '../field-encryption/index.ts';
+import { transitBlindIndex, transitCiphertext, transitCiphertextConstraints } from '../field-encryption/index.ts';
 
 export { revealEvents, revealReservations } from '../field-encryption/index.ts';
 
@@ -15,6 +15,8 @@ export const creditCards = pgTable(
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
     name: text('name').notNull(),
     ...transitCiphertext('pan', { key: 'card-pan', bindTo: 'id' }),
+    /** HMAC of the card number under its own key: finds a card by number without decrypting (null until reindexed). */
+    ...transitBlindIndex('pan', { key: 'card-pan-index' }),
     status: cardStatus('status').notNull().default('pending'),
     claimedBy: text('claimed_by'),
     claimExpiresAt: timestamp('claim_expires_at', { withTimezone: true }),

@@ -14,6 +14,12 @@ export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from 
 export { type GrantUse, RevealAllowance } from './budget/reveal-allowance.ts';
 export { revealReservations } from './budget/reveal-reservations-table.ts';
 export { describeRollingBudget, parseRollingBudget, type RollingBudget } from './budget/rolling-budget.ts';
+export {
+  BLIND_INDEX_DIRECTIVE,
+  blindIndexDirective,
+  blindIndexKeysOf,
+  withBlindIndex,
+} from './directives/blind-index.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';
 export {
   type DecryptForDirectiveOptions,
@@ -34,13 +40,17 @@ export { decryptionFailed, encryptionUnavailable, fieldEncryptionError } from '.
 export { type BindProgress, type BindSummary, bindStoredValues } from './lifecycle/bind.ts';
 export { KeyAdmin } from './lifecycle/key-admin.ts';
 export { refuseMissingKeyMaterial } from './lifecycle/missing-key-material.ts';
+export { type ReindexProgress, type ReindexSummary, reindexStoredValues } from './lifecycle/reindex.ts';
 export { RetireRefusedError, retireVersionsBelow } from './lifecycle/retire.ts';
 export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './lifecycle/rewrap.ts';
+export { BlindIndexValues } from './storage/blind-index-values.ts';
 export { checkDeclarations, DeclarationMismatchError } from './storage/check-declarations.ts';
 export { type StoredColumn, StoredColumnRegistry, storedColumnsOf } from './storage/stored-columns.ts';
 export { type AnyPgDatabase, StoredValues, type VersionCount } from './storage/stored-values.ts';
+export { transitBlindIndex } from './storage/transit-blind-index.ts';
 export { transitCiphertext, transitCiphertextConstraints } from './storage/transit-ciphertext.ts';
 export { type BatchingOptions, TransitBatcher } from './transit/batcher.ts';
+export { type BlindIndex, blindIndexOf } from './transit/blind-index-of.ts';
 export { keyVersionOf } from './transit/ciphertext.ts';
 export { createTransit } from './transit/create-transit.ts';
 export { EmbeddedTransit } from './transit/embedded/embedded-transit.ts';

@@ -8,7 +8,7 @@ import { cardRevealPolicies } from '../cards/reveal-policies.ts';
 import type { Context } from '../context.ts';
 import { maxItemsDirective } from '../directives/max-items.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
-import { decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
+import { blindIndexDirective, decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { describeDirectives } from './describe-directives.ts';
@@ -33,6 +33,7 @@ export function directives(options: { maxBulkSize: number }) {
       cipher: (context) => context.transit,
       budget: (context) => context.budget,
     }),
+    blindIndex: blindIndexDirective(),
     maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
     decryptFor: decryptForDirective<Context>({
       cipher: (context) => context.transit,

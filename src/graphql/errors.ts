@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'ENCRYPTION_UNAVAILABLE'
   | 'DECRYPTION_FAILED'
   | 'KEY_OPERATION_FAILED'
+  /** A create with onDuplicate: REJECT met a card number on file (or twice in the batch). */
+  | 'DUPLICATE'
   | 'INTERNAL_SERVER_ERROR';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };

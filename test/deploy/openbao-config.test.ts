@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { transitKeysOf } from '../../src/encryption-declarations.ts';
+import { blindIndexKeysOf } from '../../src/field-encryption/index.ts';
 import { apiPolicy, keyAdminPolicy } from '../../src/field-encryption/transit/vault/least-privilege.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 
@@ -24,14 +25,17 @@ function normalise(policy: string): string {
 describe('deploy/openbao/initialize.hcl [embedded]', () => {
   it('creates every key the schema encrypts with, and writes the policies `transit setup` writes', async () => {
     const hcl = await readFile('deploy/openbao/initialize.hcl', 'utf8');
-    const keySpecs = transitKeysOf(buildSchema({ maxBulkSize: 1000 }));
-    const keys = [...keySpecs.keys()];
+    const schema = buildSchema({ maxBulkSize: 1000 });
+    const keySpecs = transitKeysOf(schema);
+    const indexKeys = [...blindIndexKeysOf(schema)];
+    expect(indexKeys).toEqual(['card-pan-index']);
+    const keys = [...keySpecs.keys()].filter((key) => !indexKeys.includes(key));
     for (const [key, { derived }] of keySpecs) {
       const request = hcl.match(new RegExp(`path\\s*=\\s*"transit/keys/${key}"\\s*data = \\{([^}]*)\\}`));
       expect(request, `initialize.hcl creates transit/keys/${key}`).not.toBeNull();
       expect(/derived\s*=\s*true/.test(request?.[1] ?? '')).toBe(derived);
     }
-    expect(policyIn(hcl, 'transitql-api')).toBe(normalise(apiPolicy('transit', keys)));
-    expect(policyIn(hcl, 'transitql-key-admin')).toBe(normalise(keyAdminPolicy('transit', keys)));
+    expect(policyIn(hcl, 'transitql-api')).toBe(normalise(apiPolicy('transit', keys, indexKeys)));
+    expect(policyIn(hcl, 'transitql-key-admin')).toBe(normalise(keyAdminPolicy('transit', keys, indexKeys)));
   });
 });

@@ -1,9 +1,16 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
 import * as databaseSchema from '../../src/db/schema.ts';
 import { transitKeysOf } from '../../src/encryption-declarations.ts';
-import { DeclarationMismatchError, ensureKeys, transitCiphertext } from '../../src/field-encryption/index.ts';
+import {
+  DeclarationMismatchError,
+  ensureKeys,
+  fieldEncryptionDirectivesSdl,
+  transitBlindIndex,
+  transitCiphertext,
+} from '../../src/field-encryption/index.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { backendSets } from '../support/backends.ts';
 
@@ -11,6 +18,30 @@ const patients = pgTable('patients', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull(),
   ...transitCiphertext('iban', { key: 'patient-iban' }),
+});
+
+const patientsIndexed = pgTable('patients', {
+  id: uuid('id').primaryKey(),
+  ...transitCiphertext('iban', { key: 'patient-iban' }),
+  ...transitBlindIndex('iban', { key: 'patient-iban-index' }),
+});
+
+/** credit_cards as before the blind index: the ciphertext column only. */
+const cardsWithoutIndex = pgTable('credit_cards', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  ...transitCiphertext('pan', { key: 'card-pan', bindTo: 'id' }),
+});
+
+describe('blind-index keys [embedded]', () => {
+  it('refuses a key used both to encrypt and as a blind index', () => {
+    const schema = makeExecutableSchema({
+      typeDefs: `${fieldEncryptionDirectivesSdl()}
+        input In { a: String @encrypted(key: "shared") @blindIndex(key: "shared") }
+        type Query { f(in: In): String }`,
+    });
+    expect(() => transitKeysOf(schema)).toThrow(/key "shared" is used both to encrypt and as a @blindIndex key/);
+  });
 });
 
 describe.each(backendSets())('start-up refuses when encrypted fields and stored columns disagree [$name]', (set) => {
@@ -46,6 +77,21 @@ describe.each(backendSets())('start-up refuses when encrypted fields and stored 
     expect(error).toBeInstanceOf(DeclarationMismatchError);
     expect((error as Error).message).toContain(
       'patients.iban stores key "patient-iban", but no @encrypted object field in the schema names it',
+    );
+  });
+
+  it('a @blindIndex key with no transitBlindIndex column', async () => {
+    const error = await startWith({ ...databaseSchema, creditCards: cardsWithoutIndex });
+    expect(error).toBeInstanceOf(DeclarationMismatchError);
+    expect((error as Error).message).toContain(
+      '@blindIndex(key: "card-pan-index") is declared, but no transitBlindIndex column is declared with that key',
+    );
+  });
+
+  it('a transitBlindIndex column whose key no @blindIndex names', async () => {
+    const error = await startWith({ ...databaseSchema, patientsIndexed });
+    expect((error as Error).message).toContain(
+      'patients.iban_index is a blind index under key "patient-iban-index", but no @blindIndex in the schema names it',
     );
   });
 

@@ -112,6 +112,23 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     expect(decrypt.status).toBe(403);
   });
 
+  it('the blind-index key: the API may only HMAC with it, the key admin only rotate and configure it', async () => {
+    const api = await appRoleToken(API_ROLE);
+    const input = { input: Buffer.from('4539296620131157').toString('base64') };
+    expect((await vaultPost(api, 'hmac/card-pan-index', input)).status).toBe(200);
+    const ciphertext = await vaultPost(api, 'encrypt/card-pan', { ...input, plaintext: input.input, context: 'YQ==' });
+    const { data } = (await ciphertext.json()) as { data: { ciphertext: string } };
+    expect((await vaultPost(api, 'encrypt/card-pan-index', { plaintext: input.input })).status).toBe(403);
+    expect((await vaultPost(api, 'decrypt/card-pan-index', { ciphertext: data.ciphertext })).status).toBe(403);
+    expect((await vaultPost(api, 'rewrap/card-pan-index', { ciphertext: data.ciphertext })).status).toBe(403);
+    expect((await vaultPost(api, 'keys/card-pan-index/rotate')).status).toBe(403);
+    const admin = await appRoleToken(KEY_ADMIN_ROLE);
+    expect((await vaultPost(admin, 'keys/card-pan-index/rotate')).status).toBe(200);
+    expect((await vaultPost(admin, 'keys/card-pan-index/config', { min_decryption_version: 1 })).status).toBe(200);
+    expect((await vaultPost(admin, 'hmac/card-pan-index', input)).status).toBe(403);
+    expect((await vaultPost(admin, 'rewrap/card-pan-index', { ciphertext: data.ciphertext })).status).toBe(403);
+  });
+
   it('serves the API on AppRole: clerk gets ciphertext, processor plaintext, rotateKey is FORBIDDEN', async () => {
     const config = onAppRole(API_ROLE);
     const transit = createTransit(config.transit);
@@ -124,6 +141,11 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
       expect(created.data?.createCreditCard.pan).toMatch(/^vault:v\d+:/);
       const read = await api.gql(READ, { role: 'processor', variables: { id: created.data?.createCreditCard.id } });
       expect(read.data).toEqual({ creditCard: { pan: panFor(1) } });
+      const found = await api.gql('query Find($pan: PAN!) { creditCardsByPan(pan: $pan) { id } }', {
+        role: 'clerk',
+        variables: { pan: panFor(1) },
+      });
+      expect(found.data).toEqual({ creditCardsByPan: [{ id: created.data?.createCreditCard.id }] });
 
       const rotate = await api.gql('mutation { rotateKey(name: "card-pan") { latestVersion } }', { role: 'key-admin' });
       expect(rotate.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

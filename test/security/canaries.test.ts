@@ -262,11 +262,43 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
     expect(hits(JSON.stringify(read)), 'lastError and name as clerks and support read them').toEqual([]);
   });
 
+  it('keeps canaries out of blind-index lookups, duplicate refusals and the index column', async () => {
+    const LOOKUP = 'query ($pan: PAN!) { creditCardsByPan(pan: $pan) { id name pan } }';
+    const dashed = (pan: string) => pan.replace(/(\d{4})(?=\d)/g, '$1-');
+    const found = await send(LOOKUP, { role: 'clerk', variables: { pan: dashed(BULK_A) } });
+    expect((found.data as { creditCardsByPan: Array<{ name: string }> }).creditCardsByPan.map((c) => c.name)).toEqual([
+      'Canary Bulk 0',
+    ]);
+    // Processed by now, so the processor's need-to-know policy answers ciphertext; support reads it masked.
+    const revealed = await send(LOOKUP, { role: 'support', variables: { pan: BULK_B } });
+    expect((revealed.data as { creditCardsByPan: Array<{ pan: string }> }).creditCardsByPan.map((c) => c.pan)).toEqual([
+      `${'*'.repeat(BULK_B.length - 4)}${BULK_B.slice(-4)}`,
+    ]);
+    const invalid = await send(LOOKUP, { role: 'clerk', variables: { pan: LUHN_FAILED } });
+    expect(invalid.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const literal = await send(`{ creditCardsByPan(pan: "${dashed(LUHN_FAILED)}") { id } }`, { role: 'clerk' });
+    expect(literal.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const duplicate = await send(
+      'mutation ($input: CreditCardInput!) { createCreditCard(input: $input, onDuplicate: REJECT) { id } }',
+      { role: 'clerk', variables: { input: { name: 'Canary Again', pan: dashed(BULK_A) } } },
+    );
+    expect(duplicate.errors?.map((error) => error.extensions?.code)).toEqual(['DUPLICATE']);
+    const indexes = await backends.database.db.select({ index: creditCards.panIndex }).from(creditCards);
+    expect(indexes.every((row) => row.index?.startsWith('vault:v1:'))).toBe(true);
+    for (const { index } of indexes) {
+      const payload = Buffer.from(index?.split(':')[2] ?? '', 'base64');
+      expect(hits([index, payload.toString('hex'), payload.toString('latin1')].join(' '))).toEqual([]);
+      expect(SEARCHED.filter((pan) => payload.toString('hex').includes(Buffer.from(pan).toString('hex')))).toEqual([]);
+    }
+  });
+
   it('finds no canary, plain or base64, in the logs, the error bodies, the processor output or a dump of the database', async () => {
     expect(errorBodies.length).toBeGreaterThanOrEqual(19);
     expect(logs.length).toBeGreaterThan(0);
     const dump = await dumpDatabase(backends.database, backends.config.database);
     expect(dump).toContain('Canary Bulk 1');
+    const [indexed] = await backends.database.db.select({ index: creditCards.panIndex }).from(creditCards);
+    expect(dump, 'the dump holds the blind index').toContain(indexed?.index ?? 'no index');
     expect(
       hits(`a ${Buffer.from(BULK_B).toString('base64')} b`),
       'the search itself finds a planted canary',

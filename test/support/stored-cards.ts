@@ -4,8 +4,8 @@ import type { Backends } from './backends.ts';
 import { panFor } from './luhn-pans.ts';
 
 /**
- * Stores `count` cards fast: encrypts their PANs in transit batches, then bulk-inserts the
- * ciphertexts. Answers each stored card's PAN by card name.
+ * Stores `count` cards fast: encrypts their PANs and computes their blind index (HMAC under the
+ * latest card-pan-index version) in transit batches, then bulk-inserts them. Answers each stored card's PAN by card name.
  */
 export async function storeCards(backends: Backends, count: number, firstNumber = 0): Promise<Map<string, string>> {
   const cards = Array.from({ length: count }, (_, index) => ({
@@ -17,10 +17,21 @@ export async function storeCards(backends: Backends, count: number, firstNumber 
     'card-pan',
     cards.map((card) => ({ plaintext: Buffer.from(card.pan), context: Buffer.from(card.id) })),
   );
+  const hmacs = await backends.transit.hmac(
+    'card-pan-index',
+    cards.map((card) => ({ input: Buffer.from(card.pan) })),
+  );
   const encrypted = cards.map((card, index) => {
     const result = results[index];
+    const hmac = hmacs[index];
     if (result === undefined || !result.ok) throw result?.error ?? new Error('missing encrypt result');
-    return { id: card.id, name: card.name, pan: result.value };
+    if (hmac === undefined || !hmac.ok) throw hmac?.error ?? new Error('missing hmac result');
+    return {
+      id: card.id,
+      name: card.name,
+      pan: result.value,
+      panIndex: { latest: hmac.value, candidates: [hmac.value] },
+    };
   });
   const repository = new CardRepository(backends.database.db);
   for (let start = 0; start < encrypted.length; start += 2000) {

@@ -193,3 +193,87 @@ describe.skipIf(real === null)('embedded engine derives per-context keys as Open
     expect(baoResult.data.batch_results[0]?.error).toMatch(/message authentication failed/);
   });
 });
+
+describe.skipIf(real === null)('embedded HMAC is byte-compatible with OpenBao transit/hmac [postgres+openbao]', () => {
+  const mount = `transit-hmac-${randomBytes(4).toString('hex')}`;
+  const KEY = 'index-key';
+  const inputs = [Buffer.from('4539296620131157'), Buffer.alloc(0), Buffer.from('Ñandú 🐧', 'utf8'), randomBytes(64)];
+  let embedded: EmbeddedTransit;
+
+  async function bao<T>(path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${real?.vaultAddr}/v1/${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'X-Vault-Token': real?.vaultToken ?? '' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    return (response.status === 204 ? {} : await response.json()) as T;
+  }
+
+  async function importVersion(version: number): Promise<void> {
+    const exported = async (kind: string) => {
+      const answer = await bao<{ data: { keys: Record<string, string> } }>(`${mount}/export/${kind}/${KEY}/${version}`);
+      return Buffer.from(answer.data.keys[String(version)] ?? '', 'base64');
+    };
+    embedded.importKeyVersion(KEY, await exported('encryption-key'), { hmacKey: await exported('hmac-key') });
+  }
+
+  async function baoHmac(keyVersion?: number): Promise<string[]> {
+    const answer = await bao<{ data: { batch_results: Array<{ hmac: string }> } }>(`${mount}/hmac/${KEY}`, {
+      ...(keyVersion === undefined ? {} : { key_version: keyVersion }),
+      batch_input: inputs.map((input) => ({ input: input.toString('base64') })),
+    });
+    return answer.data.batch_results.map((result) => result.hmac);
+  }
+
+  const embeddedHmac = async (version?: number) =>
+    valuesOf(
+      await embedded.hmac(
+        KEY,
+        inputs.map((input) => ({ input })),
+        version === undefined ? {} : { version },
+      ),
+    );
+
+  beforeAll(async () => {
+    await bao(`sys/mounts/${mount}`, { type: 'transit' });
+    await bao(`${mount}/keys/${KEY}`, { type: 'aes256-gcm96', exportable: true });
+    embedded = new EmbeddedTransit(new KeyringStore(undefined, randomBytes(32)), 'in memory');
+    await importVersion(1);
+  });
+  afterAll(async () => {
+    if (real !== null)
+      await fetch(`${real.vaultAddr}/v1/sys/mounts/${mount}`, {
+        method: 'DELETE',
+        headers: { 'X-Vault-Token': real.vaultToken },
+      });
+  });
+
+  it('answers the same vault:v1: HMAC, byte for byte', async () => {
+    const fromBao = await baoHmac();
+    expect(fromBao[0]).toMatch(/^vault:v1:/);
+    expect(await embeddedHmac()).toEqual(fromBao);
+  });
+
+  it('after a rotation: the same under the latest version and under key_version 1', async () => {
+    await bao(`${mount}/keys/${KEY}/rotate`, {});
+    await importVersion(2);
+    const latest = await baoHmac();
+    expect(latest[0]).toMatch(/^vault:v2:/);
+    expect(await embeddedHmac()).toEqual(latest);
+    const first = await baoHmac(1);
+    expect(first[0]).toMatch(/^vault:v1:/);
+    expect(await embeddedHmac(1)).toEqual(first);
+    expect(first).not.toEqual(latest.map((hmac) => hmac.replace('vault:v2:', 'vault:v1:')));
+  });
+
+  it('both refuse a version newer than the latest, and a retired one', async () => {
+    await expect(baoHmac(3)).rejects.toThrow(/HTTP 400/);
+    await expect(embeddedHmac(3)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await bao(`${mount}/keys/${KEY}/config`, { min_decryption_version: 2 });
+    await embedded.configureKey(KEY, { minDecryptionVersion: 2 });
+    await expect(baoHmac(1)).rejects.toThrow(/no such key version/);
+    await expect(embeddedHmac(1)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: 'no such key version' });
+    expect(await embeddedHmac(2)).toEqual(await baoHmac(2));
+  });
+});

@@ -5,6 +5,7 @@ import type { StoredColumnRegistry, Transit } from '../../field-encryption/index
 import type { Io } from '../../owner/operator-channel.ts';
 import { bind } from './bind.ts';
 import { info } from './info.ts';
+import { reindex } from './reindex.ts';
 import { retire } from './retire.ts';
 import { rewrap } from './rewrap.ts';
 import { rotate } from './rotate.ts';
@@ -33,4 +34,4 @@ export interface TransitCommand {
   run(input: TransitCommandInput): Promise<number>;
 }
 
-export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, retire, bind, info };
+export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, reindex, retire, bind, info };

@@ -7,6 +7,7 @@ import { transitCommands } from './commands.ts';
 const options = {
   out: { type: 'string' },
   from: { type: 'string' },
+  'batch-size': { type: 'string' },
   'token-ttl': { type: 'string' },
   'token-max-ttl': { type: 'string' },
 } as const;

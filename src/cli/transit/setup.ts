@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { transitKeysOf } from '../../encryption-declarations.ts';
 import {
   type AppRoleCredentials,
+  blindIndexKeysOf,
   ensureKeys,
   refuseMissingKeyMaterial,
   VaultSession,
@@ -21,6 +22,7 @@ export const setup: TransitCommand = {
     if (await transit.ensureEngine()) io.out('enabled the transit secrets engine');
     const keySpecs = transitKeysOf(input.schema);
     const keys = new Set(keySpecs.keys());
+    const indexKeys = blindIndexKeysOf(input.schema);
     if (config.transit.kind !== 'vault') {
       // Only where no stored value uses a key name may a key of that name be created.
       const created = await withKeyAdmin(input, async (keyAdmin) => {
@@ -38,7 +40,8 @@ export const setup: TransitCommand = {
       const credentials = await writeLeastPrivilege(session, {
         transitMount: config.transit.mount,
         approleMount: config.transit.approleMount,
-        keys,
+        keys: [...keys].filter((key) => !indexKeys.has(key)),
+        indexKeys,
         tokenTtl: stringFlag(flags['token-ttl'], '1h'),
         tokenMaxTtl: stringFlag(flags['token-max-ttl'], '24h'),
       });

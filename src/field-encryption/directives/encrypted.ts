@@ -16,14 +16,18 @@ import {
 import type { RequestBudget } from '../budget/request-budget.ts';
 import { encryptionUnavailable } from '../errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
+import { blindIndexOf } from '../transit/blind-index-of.ts';
+import { BLIND_INDEX_DIRECTIVE, blindIndexKeyOf } from './blind-index.ts';
 import { type EncryptedArgs, encryptedArgsOf } from './encrypted-args.ts';
 
 /** What the directives need of the batcher. */
-export type Cipher = Pick<TransitBatcher, 'encrypt' | 'decrypt' | 'decryptText'>;
+export type Cipher = Pick<TransitBatcher, 'encrypt' | 'decrypt' | 'decryptText' | 'hmac' | 'keyInfo'>;
 
 export interface EncryptedDirectiveOptions<TContext> {
   /** Directive name in the SDL; `encrypted` unless given. */
   name?: string;
+  /** Name of the blind-index directive this transform also carries out; `blindIndex` unless given. */
+  blindIndexName?: string;
   /** The batcher serving this request. */
   cipher: (context: TContext) => Cipher;
   /** Identity of a new record whose bound values are encrypted before it exists; a UUID unless given. */
@@ -35,6 +39,8 @@ export interface EncryptedDirectiveOptions<TContext> {
 /** Where in an argument value the marked leaves are. */
 type Plan =
   | { kind: 'encrypt'; key: string; bound: boolean }
+  /** `@blindIndex`: the value (encrypted when `value` says so) and, next to it, its keyed blind index. */
+  | { kind: 'index'; indexKey: string; value: Plan | undefined }
   | { kind: 'list'; item: Plan }
   | { kind: 'object'; fields: ReadonlyMap<string, Plan>; identity?: Identity };
 
@@ -79,7 +85,7 @@ directive @${directiveName}(
 ) on INPUT_FIELD_DEFINITION | ARGUMENT_DEFINITION | FIELD_DEFINITION
 `,
     transformer: (schema: GraphQLSchema): GraphQLSchema => {
-      const planner = new Planner(schema, directiveName);
+      const planner = new Planner(schema, directiveName, options.blindIndexName ?? BLIND_INDEX_DIRECTIVE);
       return mapSchema(schema, {
         [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
           const plan = planner.forArguments(fieldConfig.args ?? {});
@@ -109,6 +115,7 @@ class Planner {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly directiveName: string,
+    private readonly blindIndexName: string,
   ) {}
 
   forArguments(args: GraphQLFieldConfigArgumentMap): Plan | undefined {
@@ -120,7 +127,11 @@ class Planner {
     const bindings = new Set<string>();
     for (const [name, config] of entries) {
       const marked = encryptedArgsOf(this.schema, config, this.directiveName);
-      const plan = marked === undefined ? this.forType(config.type) : this.leafPlan(config.type, marked, name);
+      const indexKey = blindIndexKeyOf(this.schema, config, this.blindIndexName);
+      let plan: Plan | undefined;
+      if (marked !== undefined) plan = this.leafPlan(config.type, marked, name);
+      else if (indexKey === undefined) plan = this.forType(config.type);
+      if (indexKey !== undefined) plan = this.indexPlan(config.type, indexKey, plan, `${owner}.${name}`);
       if (marked?.bindTo !== undefined) bindings.add(marked.bindTo);
       if (plan !== undefined) fields.set(name, plan);
     }
@@ -151,6 +162,17 @@ class Planner {
     return plan;
   }
 
+  private indexPlan(type: GraphQLInputType, indexKey: string, value: Plan | undefined, where: string): Plan {
+    const named = isNonNullType(type) ? type.ofType : type;
+    if (!isScalarType(named)) {
+      throw new Error(`@${this.blindIndexName} on ${where} must mark a single scalar, not ${named.toString()}`);
+    }
+    if (value === undefined && !where.startsWith('arguments.')) {
+      throw new Error(`@${this.blindIndexName} on ${where} needs @${this.directiveName} on the same field`);
+    }
+    return { kind: 'index', indexKey, value };
+  }
+
   private leafPlan(type: GraphQLInputType, marked: EncryptedArgs, name: string): Plan {
     if (isNonNullType(type)) return this.leafPlan(type.ofType, marked, name);
     if (isListType(type)) return { kind: 'list', item: this.leafPlan(type.ofType, marked, name) };
@@ -169,6 +191,8 @@ function valuesToEncrypt(plan: Plan, value: unknown): number {
   switch (plan.kind) {
     case 'encrypt':
       return 1;
+    case 'index':
+      return plan.value === undefined ? 0 : valuesToEncrypt(plan.value, value);
     case 'list':
       return (value as unknown[]).reduce<number>((sum, item) => sum + valuesToEncrypt(plan.item, item), 0);
     case 'object':
@@ -199,6 +223,8 @@ async function encryptValue(
         .catch((error: unknown) => {
           throw encryptionUnavailable(error);
         });
+    case 'index':
+      return plan.value === undefined ? value : encryptValue(plan.value, value, encryption, recordId);
     case 'list':
       return Promise.all((value as unknown[]).map((item) => encryptValue(plan.item, item, encryption, recordId)));
     case 'object': {
@@ -212,15 +238,25 @@ async function encryptValue(
             : encryption.newId();
       if (identity !== undefined) record[identity.field] = id;
       const entries = await Promise.all(
-        Object.entries(record).map(async ([name, field]) => {
+        Object.entries(record).map(async ([name, field]): Promise<Array<readonly [string, unknown]>> => {
           const fieldPlan = plan.fields.get(name);
-          return [
-            name,
-            fieldPlan === undefined ? field : await encryptValue(fieldPlan, field, encryption, id),
-          ] as const;
+          if (fieldPlan?.kind === 'index' && field != null) {
+            // The ciphertext and the blind index are asked for in the same tick.
+            const [stored, index] = await Promise.all([
+              encryptValue(fieldPlan, field, encryption, id),
+              blindIndexOf(encryption.cipher, fieldPlan.indexKey, String(field)).catch((error: unknown) => {
+                throw encryptionUnavailable(error);
+              }),
+            ]);
+            return [
+              [name, stored],
+              [`${name}Index`, index],
+            ];
+          }
+          return [[name, fieldPlan === undefined ? field : await encryptValue(fieldPlan, field, encryption, id)]];
         }),
       );
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries.flat());
     }
   }
 }

@@ -1,3 +1,4 @@
+import { blindIndexDirective } from './blind-index.ts';
 import { decryptForDirective } from './decrypt-for.ts';
 import { encryptedDirective } from './encrypted.ts';
 
@@ -9,6 +10,7 @@ const none = () => {
 export function fieldEncryptionDirectivesSdl(): string {
   return [
     encryptedDirective({ cipher: none }).typeDefs,
+    blindIndexDirective().typeDefs,
     decryptForDirective({ cipher: none, roles: none }).typeDefs,
   ].join('\n');
 }

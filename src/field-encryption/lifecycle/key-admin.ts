@@ -1,7 +1,9 @@
 import { fieldEncryptionError } from '../errors.ts';
+import { BlindIndexValues } from '../storage/blind-index-values.ts';
 import type { StoredColumnRegistry } from '../storage/stored-columns.ts';
 import { type AnyPgDatabase, StoredValues, type VersionCount } from '../storage/stored-values.ts';
 import type { KeyInfo, Transit } from '../transit/transit.ts';
+import { type ReindexOptions, type ReindexSummary, reindexStoredValues } from './reindex.ts';
 import { retireVersionsBelow } from './retire.ts';
 import { type RewrapOptions, type RewrapSummary, rewrapStoredValues } from './rewrap.ts';
 
@@ -40,9 +42,37 @@ export class KeyAdmin {
     return [...counts].map(([version, count]) => ({ version, count })).sort((a, b) => a.version - b.version);
   }
 
+  /** Whether the key is a blind index's (HMAC) key rather than an encryption key. */
+  isBlindIndexKey(name: string): boolean {
+    return this.registry.forKey(name).some((column) => column.indexOf !== undefined);
+  }
+
+  /** Recomputes every blind-index column of the key under its latest version. */
+  async reindex(name: string, options: ReindexOptions = {}): Promise<ReindexSummary[]> {
+    const key = this.known(name);
+    const columns = this.registry.forKey(key).filter((column) => column.indexOf !== undefined);
+    if (columns.length === 0) {
+      throw fieldEncryptionError(
+        'BAD_USER_INPUT',
+        `key "${key}" is no blind index's key; reindex recomputes blind indexes (to move ciphertext, rewrap)`,
+      );
+    }
+    const summaries: ReindexSummary[] = [];
+    for (const column of columns) {
+      summaries.push(await reindexStoredValues(this.transit, new BlindIndexValues(this.db, column), options));
+    }
+    return summaries;
+  }
+
   /** Rewraps every declared column of the key; the summary adds them up. */
   async rewrap(name: string, options: RewrapOptions = {}): Promise<RewrapSummary> {
     const key = this.known(name);
+    if (this.isBlindIndexKey(key)) {
+      throw fieldEncryptionError(
+        'BAD_USER_INPUT',
+        `key "${key}" holds blind indexes (HMACs), which cannot be rewrapped; run \`npm run transit -- reindex ${key}\``,
+      );
+    }
     const { latestVersion } = await this.transit.readKey(key);
     const total: RewrapSummary = {
       key,

@@ -40,8 +40,9 @@ export async function retireVersionsBelow(
   let older = 0;
   for (const store of stores) older += await store.countBelow(version);
   if (older > 0) {
+    const index = stores.some((store) => store.column.indexOf !== undefined);
     throw new RetireRefusedError(
-      `refusing to retire versions below ${version} of key ${key}: ${older} stored value${older === 1 ? ' is' : 's are'} older than v${version}; run \`npm run transit -- rewrap ${key}\` first`,
+      `refusing to retire versions below ${version} of key ${key}: ${older} stored ${index ? 'blind index value' : 'value'}${older === 1 ? ' is' : 's are'} older than v${version}; run \`npm run transit -- ${index ? 'reindex' : 'rewrap'} ${key}\` first`,
     );
   }
   return transit.configureKey(key, { minDecryptionVersion: version });

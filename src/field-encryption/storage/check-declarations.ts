@@ -11,8 +11,29 @@ export class DeclarationMismatchError extends Error {
  * column's key must be named by such a field, and both must agree on binding. Otherwise lifecycle
  * operations would count, rewrap and retire without seeing values that exist.
  */
-export function checkDeclarations(fields: readonly EncryptedObjectField[], registry: StoredColumnRegistry): void {
+export function checkDeclarations(
+  fields: readonly EncryptedObjectField[],
+  registry: StoredColumnRegistry,
+  blindIndexKeys: ReadonlySet<string> = new Set(),
+): void {
   const problems: string[] = [];
+  const indexColumnKeys = registry.blindIndexKeys();
+  for (const key of blindIndexKeys) {
+    if (!indexColumnKeys.has(key)) {
+      problems.push(
+        `@blindIndex(key: "${key}") is declared, but no transitBlindIndex column is declared with that key`,
+      );
+    }
+  }
+  for (const key of indexColumnKeys) {
+    if (!blindIndexKeys.has(key)) {
+      const labels = registry
+        .forKey(key)
+        .map((column) => column.label)
+        .join(', ');
+      problems.push(`${labels} is a blind index under key "${key}", but no @blindIndex in the schema names it`);
+    }
+  }
   const columnKeys = registry.keys();
   const fieldKeys = new Set(fields.map((field) => field.key));
   for (const field of fields) {
@@ -23,6 +44,7 @@ export function checkDeclarations(fields: readonly EncryptedObjectField[], regis
       continue;
     }
     for (const column of columns) {
+      if (column.indexOf !== undefined) continue;
       if (column.bindTo !== field.bindTo) {
         problems.push(
           `${where} binds to ${field.bindTo ?? 'nothing'} but ${column.label} (key "${field.key}") binds to ${column.bindTo ?? 'nothing'}`,

@@ -1,5 +1,6 @@
 import { getTableColumns, getTableName, is } from 'drizzle-orm';
 import { type PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { blindIndexDeclarationOf } from './transit-blind-index.ts';
 import { type CiphertextDeclaration, ciphertextDeclarationOf } from './transit-ciphertext.ts';
 
 /** One column holding transit ciphertext, as declared with `transitCiphertext` in the drizzle schema. */
@@ -11,6 +12,11 @@ export interface StoredColumn extends Omit<CiphertextDeclaration, 'column' | 've
   version: PgColumn;
   /** The record's identity: the `bindTo` column, else the primary key. Bound values use it as context. */
   identity: PgColumn;
+  /**
+   * A blind index (`transitBlindIndex`): `ciphertext` holds HMACs under `key` of the values of this
+   * ciphertext column (whose key and identity decrypt them). Absent for a ciphertext column.
+   */
+  indexOf?: StoredColumn;
 }
 
 /** The stored columns of a drizzle schema, by key: read from the declarations, never listed by hand. */
@@ -21,8 +27,14 @@ export class StoredColumnRegistry {
     return this.columns.filter((column) => column.key === key);
   }
 
+  /** The keys of ciphertext columns. */
   keys(): Set<string> {
-    return new Set(this.columns.map((column) => column.key));
+    return new Set(this.columns.filter((column) => column.indexOf === undefined).map((column) => column.key));
+  }
+
+  /** The keys of blind-index columns (HMAC keys). */
+  blindIndexKeys(): Set<string> {
+    return new Set(this.columns.filter((column) => column.indexOf !== undefined).map((column) => column.key));
   }
 }
 
@@ -60,5 +72,37 @@ export function storedColumnsOf(schema: Record<string, unknown>): StoredColumnRe
       });
     }
   }
+  found.push(...blindIndexColumnsOf(schema, found));
   return new StoredColumnRegistry(found);
+}
+
+/** Every `transitBlindIndex` column, with the ciphertext column it indexes. */
+function blindIndexColumnsOf(schema: Record<string, unknown>, ciphertexts: readonly StoredColumn[]): StoredColumn[] {
+  const found: StoredColumn[] = [];
+  for (const table of Object.values(schema)) {
+    if (!is(table, PgTable)) continue;
+    const columns = getTableColumns(table);
+    for (const column of Object.values(columns)) {
+      const declaration = blindIndexDeclarationOf(column);
+      if (declaration === undefined) continue;
+      const label = `${getTableName(table)}.${declaration.column}`;
+      const indexed = Object.values(columns).find((candidate) => candidate.name === declaration.column);
+      const source = ciphertexts.find((candidate) => candidate.ciphertext === columns[declaration.source]);
+      if (indexed === undefined) throw new Error(`${label}: index column not found`);
+      if (source === undefined) {
+        throw new Error(`${label}: ${declaration.source} is not a transitCiphertext column of the same table`);
+      }
+      found.push({
+        key: declaration.key,
+        ...(source.bindTo === undefined ? {} : { bindTo: source.bindTo }),
+        label,
+        table,
+        ciphertext: indexed,
+        version: column,
+        identity: source.identity,
+        indexOf: source,
+      });
+    }
+  }
+  return found;
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { StoredColumn } from './stored-columns.ts';
 
@@ -37,6 +37,7 @@ export class StoredValues {
     const rows = await this.db
       .select({ version: sql<number>`${version}`, count: count() })
       .from(table)
+      .where(isNotNull(version)) // a blind index not computed yet uses no version
       .groupBy(version)
       .orderBy(asc(version));
     return rows.map((row) => ({ version: Number(row.version), count: Number(row.count) }));

@@ -1,5 +1,6 @@
 import { getTableName, type SQL, sql } from 'drizzle-orm';
 import { check, index, integer, type PgColumn, text } from 'drizzle-orm/pg-core';
+import { blindIndexConstraints } from './transit-blind-index.ts';
 
 /** What a column declared with `transitCiphertext` holds. */
 export interface CiphertextDeclaration {
@@ -57,11 +58,14 @@ export function ciphertextDeclarationOf(column: PgColumn): CiphertextDeclaration
   return generated !== undefined && typeof generated === 'object' ? declarations.get(generated as SQL) : undefined;
 }
 
-/** CHECK `vault:v<N>:` on every transit ciphertext column of the table, and an index on its version column. */
+/**
+ * CHECK `vault:v<N>:` on every transit ciphertext column of the table, and an index on its version
+ * column; the same for every blind index (`transitBlindIndex`), plus an index on the index column.
+ */
 export function transitCiphertextConstraints(table: Record<string, PgColumn>) {
   return Object.values(table).flatMap((column) => {
     const declaration = ciphertextDeclarationOf(column);
-    if (declaration === undefined) return [];
+    if (declaration === undefined) return blindIndexConstraints(column);
     const tableName = getTableName(column.table);
     const ciphertext = sql.identifier(declaration.column);
     return [

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import type { DecryptItem, EncryptItem, Transit, TransitResult } from './transit.ts';
+import { KeyInfoLoader } from './key-info-loader.ts';
+import type { DecryptItem, EncryptItem, HmacItem, KeyInfo, Transit, TransitResult } from './transit.ts';
 
-type Operation = 'encrypt' | 'decrypt';
+type Operation = 'encrypt' | 'decrypt' | 'hmac';
 
 export interface BatchingOptions {
   /** Off: one call per value, as the original system did. */
@@ -15,7 +16,8 @@ export interface BatchingOptions {
 }
 
 /** Nothing is cached, so a load's key is the transit item itself: it goes to the backend as it is. */
-type LoadKey = EncryptItem | DecryptItem;
+type LoadKey = EncryptItem | DecryptItem | HmacItem;
+const VERSION_SEPARATOR = '@'; // not in a key name
 
 function decryptItem(ciphertext: string, context: string | undefined): DecryptItem {
   return context === undefined ? { ciphertext } : { ciphertext, context: Buffer.from(context, 'utf8') };
@@ -42,6 +44,7 @@ export class TransitBatcher {
   private readonly queued = new Map<string, number>();
   /** Without batching, in sequence: the last call sent (the next waits for it). */
   private previous: Promise<unknown> = Promise.resolve();
+  private keyInfoLoader: KeyInfoLoader | undefined;
 
   constructor(
     readonly transit: Transit,
@@ -62,6 +65,18 @@ export class TransitBatcher {
 
   decryptText(key: string, ciphertext: string, context?: string): Promise<string> {
     return this.decrypt(key, ciphertext, context).then(toText);
+  }
+
+  /** HMAC under `version` (the latest unless given), coalesced per key and version like encrypt. */
+  hmac(key: string, input: string | Buffer, version?: number): Promise<string> {
+    const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+    return this.loader<string>('hmac', `${key}${VERSION_SEPARATOR}${version ?? 0}`).load({ input: bytes });
+  }
+
+  /** The key's versions: one readKey per key and tick, never cached across ticks. */
+  keyInfo(key: string): Promise<KeyInfo> {
+    this.keyInfoLoader ??= new KeyInfoLoader(this.transit);
+    return this.keyInfoLoader.keyInfo(key);
   }
 
   private loader<T>(operation: Operation, key: string): DataLoader<LoadKey, T> {
@@ -117,6 +132,7 @@ export class TransitBatcher {
   }
 
   private async run(operation: Operation, key: string, inputs: readonly LoadKey[]): Promise<Array<unknown>> {
+    if (operation === 'hmac') return this.runHmac(key, inputs as readonly HmacItem[]);
     const results: TransitResult<unknown>[] =
       operation === 'encrypt'
         ? await this.transit.encrypt(key, inputs as readonly EncryptItem[])
@@ -127,5 +143,12 @@ export class TransitBatcher {
       values[index] = result.ok ? result.value : result.error;
     }
     return values;
+  }
+
+  private async runHmac(target: string, items: readonly HmacItem[]): Promise<Array<unknown>> {
+    const at = target.lastIndexOf(VERSION_SEPARATOR);
+    const version = Number(target.slice(at + 1));
+    const results = await this.transit.hmac(target.slice(0, at), items, version === 0 ? {} : { version });
+    return results.map((result) => (result.ok ? result.value : result.error));
   }
 }

@@ -44,7 +44,10 @@ export interface HmacItem {
 }
 
 export interface HmacOptions {
-  /** The key version to use instead of the latest (to check an HMAC taken before a rotation). */
+  /**
+   * The key version whose HMAC key to use; the latest unless given. One per call: OpenBao's
+   * `transit/hmac` takes `key_version` for the whole request, not per batch item.
+   */
   version?: number;
 }
 

@@ -75,7 +75,7 @@ export type CreditCardConnection = {
 export type CreditCardInput = {
   /** Cardholder name. */
   name: Scalars['CardholderName']['input'];
-  /** Card number; spaces and dashes are allowed. */
+  /** Card number; spaces and dashes are allowed. Stored encrypted, with its keyed blind index (HMAC under card-pan-index) to find it by. */
   pan: Scalars['PAN']['input'];
 };
 
@@ -113,7 +113,10 @@ export type Mutation = {
   claimCards: Array<CreditCard>;
   /** Store a card. The answer carries the PAN as stored: vault:v<N>:... ciphertext. */
   createCreditCard: CreditCard;
-  /** Store several cards in one transaction: all are written, or none (at most 1000 by default). */
+  /**
+   * Store several cards in one transaction: all are written, or none (at most 1000 by default).
+   * Duplicates within the batch and against the cards on file are handled as `onDuplicate` says.
+   */
   createCreditCards: Array<CreditCard>;
   /**
    * Record a failed processing attempt on cards claimed by the caller: `error` is kept in lastError
@@ -150,11 +153,13 @@ export type MutationClaimCardsArgs = {
 
 export type MutationCreateCreditCardArgs = {
   input: CreditCardInput;
+  onDuplicate?: InputMaybe<OnDuplicate>;
 };
 
 
 export type MutationCreateCreditCardsArgs = {
   inputs: Array<CreditCardInput>;
+  onDuplicate?: InputMaybe<OnDuplicate>;
 };
 
 
@@ -185,6 +190,19 @@ export type MutationRotateKeyArgs = {
   name: Scalars['String']['input'];
 };
 
+/** What a create does with a card whose number is already on file (found by its blind index, never by decrypting). */
+export type OnDuplicate =
+  /** Store it anyway: several cards may hold one number. */
+  | 'ALLOW'
+  /**
+   * Store nothing and fail with code DUPLICATE; the error names the card on file (extensions.existingId)
+   * and, for a bulk create, every duplicate (extensions.duplicates: index in the batch, and the id on file
+   * or the earlier index in the same batch).
+   */
+  | 'REJECT'
+  /** Store only the new numbers; answer the card already on file (or the earlier one in the same batch) in place of each duplicate. */
+  | 'RETURN_EXISTING';
+
 /** Where a page ends and whether another follows. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -202,6 +220,13 @@ export type Query = {
    * given, at most the server's page size limit (1000 by default).
    */
   creditCards: CreditCardConnection;
+  /**
+   * The cards holding this number (spaces and dashes allowed), oldest first, at most the server's page
+   * size limit: found by the number's keyed blind index (an HMAC), without decrypting anything. Each card's
+   * pan is what the caller's roles allow (see CreditCard.pan): a clerk still reads ciphertext. An invalid
+   * number fails with BAD_USER_INPUT and is never echoed.
+   */
+  creditCardsByPan: Array<CreditCard>;
   /** Answers ok when the API is up; needs no token. */
   health: Scalars['String']['output'];
   /** How many stored values use each version of a key, oldest version first. */
@@ -228,6 +253,11 @@ export type QueryCreditCardsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<CardStatus>;
+};
+
+
+export type QueryCreditCardsByPanArgs = {
+  pan: Scalars['PAN']['input'];
 };
 
 
@@ -402,6 +432,7 @@ export type ResolversTypes = {
   KeyVersionUsage: ResolverTypeWrapper<KeyVersionUsage>;
   Me: ResolverTypeWrapper<Me>;
   Mutation: ResolverTypeWrapper<{}>;
+  OnDuplicate: OnDuplicate;
   PAN: ResolverTypeWrapper<Scalars['PAN']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<{}>;
@@ -437,6 +468,12 @@ export type ResolversParentTypes = {
   TransitKey: KeyInfo;
   TransitKeyVersion: TransitKeyVersion;
 };
+
+export type BlindIndexDirectiveArgs = {
+  key: Scalars['String']['input'];
+};
+
+export type BlindIndexDirectiveResolver<Result, Parent, ContextType = Context, Args = BlindIndexDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type DecryptForDirectiveArgs = {
   budget?: Maybe<Scalars['String']['input']>;
@@ -509,8 +546,8 @@ export type MeResolvers<ContextType = Context, ParentType extends ResolversParen
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   claimCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationClaimCardsArgs, 'leaseSeconds' | 'limit'>>;
-  createCreditCard?: Resolver<ResolversTypes['CreditCard'], ParentType, ContextType, RequireFields<MutationCreateCreditCardArgs, 'input'>>;
-  createCreditCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationCreateCreditCardsArgs, 'inputs'>>;
+  createCreditCard?: Resolver<ResolversTypes['CreditCard'], ParentType, ContextType, RequireFields<MutationCreateCreditCardArgs, 'input' | 'onDuplicate'>>;
+  createCreditCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationCreateCreditCardsArgs, 'inputs' | 'onDuplicate'>>;
   markCardsFailed?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationMarkCardsFailedArgs, 'error' | 'ids' | 'maxAttempts' | 'retryAfterSeconds'>>;
   markCardsProcessed?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationMarkCardsProcessedArgs, 'ids'>>;
   releaseCards?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<MutationReleaseCardsArgs, 'ids'>>;
@@ -531,6 +568,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   creditCard?: Resolver<Maybe<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<QueryCreditCardArgs, 'id'>>;
   creditCards?: Resolver<ResolversTypes['CreditCardConnection'], ParentType, ContextType, Partial<QueryCreditCardsArgs>>;
+  creditCardsByPan?: Resolver<Array<ResolversTypes['CreditCard']>, ParentType, ContextType, RequireFields<QueryCreditCardsByPanArgs, 'pan'>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   keyVersions?: Resolver<Array<ResolversTypes['KeyVersionUsage']>, ParentType, ContextType, RequireFields<QueryKeyVersionsArgs, 'key'>>;
   me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, ContextType>;
@@ -605,6 +643,7 @@ export type Resolvers<ContextType = Context> = {
 };
 
 export type DirectiveResolvers<ContextType = Context> = {
+  blindIndex?: BlindIndexDirectiveResolver<any, any, ContextType>;
   decryptFor?: DecryptForDirectiveResolver<any, any, ContextType>;
   encrypted?: EncryptedDirectiveResolver<any, any, ContextType>;
   maxItems?: MaxItemsDirectiveResolver<any, any, ContextType>;

@@ -60,15 +60,10 @@ export class EmbeddedTransit implements Transit {
     });
   }
 
+  /** HMAC-SHA256 with the version's HMAC key, written `vault:v<N>:base64` as OpenBao's transit/hmac writes it. */
   async hmac(key: string, items: readonly HmacItem[], options: HmacOptions = {}): Promise<TransitResult<string>[]> {
     const keyring = this.store.require(key);
-    const number = options.version ?? keyring.latestVersion;
-    if (!Number.isInteger(number) || number < 1 || number > keyring.latestVersion) {
-      throw new TransitError(
-        'INVALID_REQUEST',
-        `cannot use key version ${number} of "${key}" (latest is ${keyring.latestVersion})`,
-      );
-    }
+    const number = hmacVersion(keyring, options.version);
     const version = this.version(keyring, number);
     return items.map((item) =>
       ok(formatCiphertext(number, createHmac('sha256', version.hmacKey).update(item.input).digest())),
@@ -129,13 +124,17 @@ export class EmbeddedTransit implements Transit {
     return info(next);
   }
 
-  /** Adds raw AES-256 key material as the next version of a key (used to adopt keys exported from Vault). */
-  importKeyVersion(key: string, encryptionKey: Buffer, options: KeyOptions = {}): void {
+  /**
+   * Adds raw AES-256 key material as the next version of a key (used to adopt keys exported from Vault),
+   * with the version's exported HMAC key when given (a random one otherwise).
+   */
+  importKeyVersion(key: string, encryptionKey: Buffer, options: KeyOptions & { hmacKey?: Buffer } = {}): void {
     if (encryptionKey.length !== 32) throw new TransitError('INVALID_REQUEST', 'key material must be 32 bytes');
+    const hmacKey = options.hmacKey ?? randomBytes(32);
     this.store.update(key, (current) => {
       const latestVersion = (current?.latestVersion ?? 0) + 1;
       const versions = new Map(current?.versions ?? []);
-      versions.set(latestVersion, { encryptionKey, hmacKey: randomBytes(32), createdAt: new Date() });
+      versions.set(latestVersion, { encryptionKey, hmacKey, createdAt: new Date() });
       return {
         name: key,
         derived: current?.derived ?? options.derived === true,
@@ -188,6 +187,23 @@ export class EmbeddedTransit implements Transit {
       );
     }
   }
+}
+
+/**
+ * The version an HMAC is asked under, refused as OpenBao refuses it: above the latest, below
+ * min_decryption_version (a retired version: "no such key version"), or below min_encryption_version
+ * unless it is the latest (path_hmac.go).
+ */
+function hmacVersion(keyring: Keyring, asked: number | undefined): number {
+  if (asked === undefined || asked === 0) return keyring.latestVersion;
+  if (!Number.isInteger(asked) || asked < 0 || asked > keyring.latestVersion) {
+    throw new TransitError('INVALID_REQUEST', `invalid key version ${asked} (latest is ${keyring.latestVersion})`);
+  }
+  if (asked < keyring.minDecryptionVersion) throw new TransitError('INVALID_REQUEST', 'no such key version');
+  if (keyring.minEncryptionVersion > 0 && asked < keyring.minEncryptionVersion && asked !== keyring.latestVersion) {
+    throw new TransitError('INVALID_REQUEST', 'cannot generate HMAC: version is too old (disallowed by policy)');
+  }
+  return asked;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface LeastPrivilegeOptions {
   transitMount: string;
   approleMount: string;
   keys: Iterable<string>;
+  /** Blind-index keys: HMAC only. */
+  indexKeys?: Iterable<string>;
   tokenTtl: string;
   tokenMaxTtl: string;
 }
@@ -24,10 +26,13 @@ function policy(rules: Array<[path: string, capability: Capability]>): string {
   return rules.map(([path, capability]) => `path "${path}" {\n  capabilities = ["${capability}"]\n}\n`).join('\n');
 }
 
-/** The API may only use the schema's keys: encrypt, decrypt, rewrap, hmac, and read their versions. */
-export function apiPolicy(mount: string, keys: Iterable<string>): string {
-  return policy(
-    [...keys].flatMap(
+/**
+ * The API may only use the schema's keys: encrypt, decrypt, rewrap, hmac, and read their versions;
+ * a blind-index key only to HMAC (and read its versions), never to encrypt or decrypt.
+ */
+export function apiPolicy(mount: string, keys: Iterable<string>, indexKeys: Iterable<string> = []): string {
+  return policy([
+    ...[...keys].flatMap(
       (key): Array<[string, Capability]> => [
         [`${mount}/encrypt/${key}`, 'update'],
         [`${mount}/decrypt/${key}`, 'update'],
@@ -36,13 +41,22 @@ export function apiPolicy(mount: string, keys: Iterable<string>): string {
         [`${mount}/keys/${key}`, 'read'],
       ],
     ),
-  );
+    ...[...indexKeys].flatMap(
+      (key): Array<[string, Capability]> => [
+        [`${mount}/hmac/${key}`, 'update'],
+        [`${mount}/keys/${key}`, 'read'],
+      ],
+    ),
+  ]);
 }
 
-/** Key administration: rotate, configure (retire) and rewrap the schema's keys; no encrypt or decrypt. */
-export function keyAdminPolicy(mount: string, keys: Iterable<string>): string {
-  return policy(
-    [...keys].flatMap(
+/**
+ * Key administration: rotate, configure (retire) and rewrap the schema's keys; no encrypt or decrypt.
+ * A blind-index key is rotated and retired, never rewrapped (its values are recomputed by reindex).
+ */
+export function keyAdminPolicy(mount: string, keys: Iterable<string>, indexKeys: Iterable<string> = []): string {
+  return policy([
+    ...[...keys].flatMap(
       (key): Array<[string, Capability]> => [
         [`${mount}/keys/${key}`, 'read'],
         [`${mount}/keys/${key}/rotate`, 'update'],
@@ -50,7 +64,14 @@ export function keyAdminPolicy(mount: string, keys: Iterable<string>): string {
         [`${mount}/rewrap/${key}`, 'update'],
       ],
     ),
-  );
+    ...[...indexKeys].flatMap(
+      (key): Array<[string, Capability]> => [
+        [`${mount}/keys/${key}`, 'read'],
+        [`${mount}/keys/${key}/rotate`, 'update'],
+        [`${mount}/keys/${key}/config`, 'update'],
+      ],
+    ),
+  ]);
 }
 
 /**
@@ -62,9 +83,10 @@ export async function writeLeastPrivilege(
   options: LeastPrivilegeOptions,
 ): Promise<AppRoleCredentials[]> {
   const keys = [...options.keys];
+  const indexKeys = [...(options.indexKeys ?? [])];
   const roles = [
-    { role: API_ROLE, text: apiPolicy(options.transitMount, keys) },
-    { role: KEY_ADMIN_ROLE, text: keyAdminPolicy(options.transitMount, keys) },
+    { role: API_ROLE, text: apiPolicy(options.transitMount, keys, indexKeys) },
+    { role: KEY_ADMIN_ROLE, text: keyAdminPolicy(options.transitMount, keys, indexKeys) },
   ];
   await enableAppRole(session, options.approleMount);
   const credentials: AppRoleCredentials[] = [];
