@@ -50,6 +50,19 @@ describe.each(backendSets())('TransitBatcher [$name]', (set) => {
     expect(decryptCalls(opened, decryptSpy)).toBe(opened.name === 'embedded' ? 1 : Math.ceil(1000 / 300));
   });
 
+  it('reads a key once for 1,000 values asking its versions in one tick (a bulk create with a blind index)', async () => {
+    const opened = await open({});
+    const batcher = new TransitBatcher(opened.transit, opened.config.transit.batching);
+    const readKeySpy = vi.spyOn(opened.transit, 'readKey');
+    opened.vaultRequests.length = 0;
+
+    const infos = await Promise.all(Array.from({ length: 1000 }, () => batcher.keyInfo(KEY)));
+
+    expect(new Set(infos.map((info) => info.latestVersion))).toEqual(new Set([1]));
+    expect(readKeySpy).toHaveBeenCalledTimes(1);
+    if (opened.name !== 'embedded') expect(opened.vaultRequests).toHaveLength(1);
+  });
+
   it('costs one transit call per value with TRANSIT_BATCHING=false', async () => {
     const opened = await open({ TRANSIT_BATCHING: 'false' });
     const { plaintexts, ciphertexts } = await encryptMany(opened.transit, 1000);

@@ -9,8 +9,14 @@ export class KeyInfoLoader {
   private readonly keys: DataLoader<string, KeyInfo>;
 
   constructor(transit: Transit) {
+    // Without a cache dataloader hands every load to the batch, duplicates included: read each key once.
     this.keys = new DataLoader(
-      (names) => Promise.all(names.map((name) => transit.readKey(name).catch((error: Error) => error))),
+      async (names) => {
+        const read = new Map(
+          [...new Set(names)].map((name) => [name, transit.readKey(name).catch((error: Error) => error)]),
+        );
+        return Promise.all(names.map((name) => read.get(name) as Promise<KeyInfo | Error>));
+      },
       { cache: false },
     );
   }
