@@ -81,24 +81,48 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     expect(recording.calls).toEqual([{ operation: 'encrypt', size: 1 }]);
   });
 
-  it('right after a call, gathers values asked for in separate macrotasks within the window into one call', async () => {
+  it('after contention, gathers values asked for in separate macrotasks within the window into one call', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 50 });
-    await batcher.encrypt('coalesce', 'earlier');
-    const first = batcher.encrypt('coalesce', 'one');
+    const started = recording.hold();
+    const first = batcher.encrypt('coalesce', 'first');
+    await started;
+    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
     await nextMacrotask();
-    const second = batcher.encrypt('coalesce', 'two');
-    await Promise.all([first, second]);
+    recording.release();
+    await Promise.all([first, during]);
+    const one = batcher.encrypt('coalesce', 'one');
+    await nextMacrotask();
+    const two = batcher.encrypt('coalesce', 'two');
+    await Promise.all([one, two]);
     expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
       { operation: 'encrypt', size: 1 },
       { operation: 'encrypt', size: 2 },
     ]);
   });
 
-  it('right after a call, sends a batch that already fills a chunk at once, without waiting out the window', async () => {
+  it('never makes a caller asking one value after another wait out the window', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000 });
+    for (const value of ['one', 'two', 'three']) await batcher.encrypt('coalesce', value);
+    expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
+      { operation: 'encrypt', size: 1 },
+      { operation: 'encrypt', size: 1 },
+    ]);
+  });
+
+  it('after contention, sends a batch that already fills a chunk at once, without waiting out the window', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000, batchSize: 3 });
-    await batcher.encrypt('coalesce', 'earlier');
+    const started = recording.hold();
+    const first = batcher.encrypt('coalesce', 'first');
+    await started;
+    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
+    await nextMacrotask();
+    recording.release();
+    await Promise.all([first, during]);
     await Promise.all(['a', 'b', 'c'].map((value) => batcher.encrypt('coalesce', value)));
     expect(recording.calls).toEqual([
+      { operation: 'encrypt', size: 1 },
       { operation: 'encrypt', size: 1 },
       { operation: 'encrypt', size: 3 },
     ]);

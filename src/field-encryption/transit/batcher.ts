@@ -18,6 +18,8 @@ export interface BatchingOptions {
 /** Nothing is cached, so a load's key is the transit item itself: it goes to the backend as it is. */
 type LoadKey = EncryptItem | DecryptItem | HmacItem;
 const VERSION_SEPARATOR = '@'; // not in a key name
+/** How long one sight of concurrent callers keeps the window in use. */
+const CONTENTION_MEMORY_MS = 1_000;
 
 function decryptItem(ciphertext: string, context: string | undefined): DecryptItem {
   return context === undefined ? { ciphertext } : { ciphertext, context: Buffer.from(context, 'utf8') };
@@ -28,11 +30,12 @@ function toText(plaintext: Buffer): string {
 }
 
 /**
- * Coalesces single-value encrypt/decrypt requests into batch calls, across requests: everything
- * asked for the same operation and key in the same tick goes out as one call. Under load (a call
- * for them started or ended within the window) a small next batch also waits out the window and any
- * call still in flight, so that concurrent requests share calls; when idle, or when the batch already
- * fills a chunk (a page of cards), nothing waits.
+ * Coalesces single-value encrypt/decrypt/hmac requests into batch calls, across requests: everything
+ * asked for the same operation and key in the same tick goes out as one call. A batch asked for while
+ * a call for them is in flight waits for it. Under load (a call for them started or ended within the
+ * window, and batches found calls in flight within the last second) a small next batch also waits out
+ * the window, so that concurrent requests share calls. A caller asking one value after another, an
+ * idle API, or a batch that already fills a chunk (a page of cards) never waits.
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
 export class TransitBatcher {
@@ -40,6 +43,8 @@ export class TransitBatcher {
   private readonly inFlight = new Set<string>();
   private readonly waiting = new Map<string, () => void>();
   private readonly lastActive = new Map<string, number>();
+  /** When a batch last found a call for the same operation and key in flight: the sign of concurrent callers. */
+  private readonly lastContended = new Map<string, number>();
   /** Loads queued since the last dispatch, per operation and key. */
   private readonly queued = new Map<string, number>();
   /** Without batching, in sequence: the last call sent (the next waits for it). */
@@ -97,14 +102,21 @@ export class TransitBatcher {
   }
 
   private schedule(id: string, dispatch: () => void): void {
-    const whenIdle = () => (this.inFlight.has(id) ? this.waiting.set(id, dispatch) : dispatch());
+    const whenIdle = () => {
+      if (!this.inFlight.has(id)) return dispatch();
+      this.lastContended.set(id, performance.now());
+      this.waiting.set(id, dispatch);
+    };
     // As dataloader's default: after the promise jobs already queued, so loads made in them join;
     // by then the size of this tick's batch is known.
     void Promise.resolve().then(() =>
       process.nextTick(() => {
-        const recent = performance.now() - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY);
+        const now = performance.now();
+        const underLoad =
+          now - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY) < this.batching.windowMs &&
+          now - (this.lastContended.get(id) ?? Number.NEGATIVE_INFINITY) < CONTENTION_MEMORY_MS;
         const small = (this.queued.get(id) ?? 0) < this.batching.batchSize;
-        if (recent < this.batching.windowMs && small) setTimeout(whenIdle, this.batching.windowMs);
+        if (underLoad && small) setTimeout(whenIdle, this.batching.windowMs);
         else whenIdle();
       }),
     );
