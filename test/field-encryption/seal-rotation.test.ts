@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
 import { RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
 import { useTestApi } from '../support/api.ts';
@@ -22,7 +22,14 @@ describe.each(backendSets())('rotating the reveal seal key [$name]', (set) => {
 
     const rows = await backends.database.db.select().from(revealEvents).orderBy(asc(revealEvents.seq));
     expect(rows.map((row) => row.seal?.split(':')[1])).toEqual(['v1', 'v1', 'v2']);
+    const hmac = vi.spyOn(backends.transit, 'hmac');
     expect(await ledger.verify()).toEqual({ records: 3, broken: undefined });
+    // One transit call per seal version for the whole record, not one per sealed record.
+    expect(hmac.mock.calls.map(([key, items, options]) => [key, items.length, options])).toEqual([
+      [REVEAL_SEAL_KEY, 2, { version: 1 }],
+      [REVEAL_SEAL_KEY, 1, { version: 2 }],
+    ]);
+    hmac.mockRestore();
 
     // A v1 record re-sealed by someone who relabels a v2 seal as v1 (or the other way) is caught.
     const [first, , third] = rows;

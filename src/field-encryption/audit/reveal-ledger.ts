@@ -146,9 +146,10 @@ export class RevealLedger {
   /** Walks the whole chain in order; the first record whose link, hash or seal does not hold. */
   async verify(): Promise<{ records: number; broken: BrokenLink | undefined }> {
     const rows = await this.db.select().from(revealEvents).orderBy(asc(revealEvents.seq));
+    const expectedSeals = await this.expectedSeals(rows);
     let prevHash = GENESIS_HASH;
     for (const row of rows) {
-      const broken = await this.check(row, prevHash);
+      const broken = check(row, prevHash, expectedSeals.get(row.seq));
       if (broken !== undefined) return { records: rows.length, broken: { seq: row.seq, problem: broken } };
       prevHash = row.hash;
     }
@@ -159,35 +160,66 @@ export class RevealLedger {
     return { records: rows.length, broken: undefined };
   }
 
-  private async check(row: RevealEventRow, prevHash: string): Promise<string | undefined> {
-    if (row.prevHash !== prevHash) return 'does not follow the record before it (deleted, inserted or reordered)';
-    if (chainHash(row) !== row.hash) return 'its contents do not match its hash (edited)';
-    if (row.seal !== null && row.seal !== (await this.sealOrRefused(row.hash, sealVersionOf(row.seal)))) {
-      return 'its seal is not a transit HMAC of its hash (forged)';
+  /**
+   * What each sealed record's seal must be: the HMAC of its hash under the version the seal names, one
+   * transit call per version for the whole record. Undefined where transit refuses that version (one it
+   * never had).
+   */
+  private async expectedSeals(rows: readonly RevealEventRow[]): Promise<Map<number, string | undefined>> {
+    const byVersion = new Map<number | undefined, RevealEventRow[]>();
+    for (const row of rows) {
+      if (row.seal === null) continue;
+      const version = sealVersionOf(row.seal);
+      const group = byVersion.get(version) ?? [];
+      group.push(row);
+      byVersion.set(version, group);
     }
-    return undefined;
+    const expected = new Map<number, string | undefined>();
+    for (const [version, sealed] of byVersion) {
+      const seals = await this.sealsOrRefused(
+        sealed.map((row) => row.hash),
+        version,
+      );
+      for (const [index, row] of sealed.entries()) expected.set(row.seq, seals?.[index]);
+    }
+    return expected;
   }
 
-  /** As `seal`, but undefined when transit refuses the version a seal names (one it never had). */
-  private async sealOrRefused(hash: string, version: number | undefined): Promise<string | undefined> {
+  /** As `seals`, but undefined when transit refuses the version the seals name. */
+  private async sealsOrRefused(hashes: readonly string[], version: number | undefined): Promise<string[] | undefined> {
     try {
-      return await this.seal(hash, version);
+      return await this.seals(hashes, version);
     } catch (error) {
       if (version !== undefined && error instanceof TransitError && error.code === 'INVALID_REQUEST') return undefined;
       throw error;
     }
   }
 
-  /** The HMAC of `hash` under the seal key's latest version, or under `version` to check an older seal. */
-  private async seal(hash: string, version?: number): Promise<string> {
-    const [result] = await this.transit.hmac(
+  /** The HMAC of `hash` under the seal key's latest version. */
+  private async seal(hash: string): Promise<string> {
+    const [seal] = await this.seals([hash], undefined);
+    return seal as string;
+  }
+
+  /** The HMACs of `hashes` under the seal key's latest version, or under `version` to check older seals. */
+  private async seals(hashes: readonly string[], version: number | undefined): Promise<string[]> {
+    const results = await this.transit.hmac(
       this.sealKey,
-      [{ input: Buffer.from(hash, 'hex') }],
+      hashes.map((hash) => ({ input: Buffer.from(hash, 'hex') })),
       version === undefined ? {} : { version },
     );
-    if (result === undefined || !result.ok) throw result?.error ?? new Error('transit hmac returned nothing');
-    return result.value;
+    return results.map((result) => {
+      if (!result.ok) throw result.error;
+      return result.value;
+    });
   }
+}
+
+function check(row: RevealEventRow, prevHash: string, expectedSeal: string | undefined): string | undefined {
+  if (row.prevHash !== prevHash) return 'does not follow the record before it (deleted, inserted or reordered)';
+  if (chainHash(row) !== row.hash) return 'its contents do not match its hash (edited)';
+  if (row.seal !== null && row.seal !== expectedSeal) return 'its seal is not a transit HMAC of its hash (forged)';
+  return undefined;
 }
 
 /**
