@@ -14,10 +14,12 @@ const TABS = [
   'ClerkCreatesCard',
   'ClerkListsCards',
   'SupportListsCards',
+  'SupportFindsByNumber',
   'ProcessorReadsPending',
   'ProcessorClaimsCards',
   'ProcessorMarksProcessed',
   'KeyAdminRotatesKey',
+  'AuditorReadsReveals',
 ];
 
 const chromiumPresent = existsSync(CHROMIUM);

@@ -30,7 +30,7 @@ describe.each(backendSets())('GraphiQL page over HTTP [$name]', (set) => {
       const loaded = await fetch(new URL(asset, api.url));
       expect(loaded.status, asset).toBe(200);
     }
-    expect(html.match(/Bearer eyJ/g)).toHaveLength(7);
+    expect(html.match(/Bearer eyJ/g)).toHaveLength(9);
   });
 
   it('leaves requests that do not ask for HTML to the API', async () => {

@@ -64,6 +64,18 @@ query SupportListsCards {
 }`,
   },
   {
+    role: 'support',
+    query: `# As support: is this card on file? @blindIndex
+# turns the number into keyed transit HMACs, one
+# per live index key version, and the lookup
+# matches them: nothing is decrypted to search.
+# pan answers per role, as in any list.
+query SupportFindsByNumber($pan: PAN!) {
+  creditCardsByPan(pan: $pan) { id name pan status }
+}`,
+    variables: { pan: '4539-2966-2013-1157' },
+  },
+  {
     role: 'processor',
     query: `# As processor: @decryptFor(role: "processor")
 # decrypts the PANs, one batched transit call per
@@ -112,6 +124,21 @@ mutation KeyAdminRotatesKey {
     latestVersion
     minDecryptionVersion
     versions { version createdAt }
+  }
+}`,
+  },
+  {
+    role: 'auditor',
+    query: `# As auditor: who read which card in the clear
+# or masked, when, under which grant. The reveal
+# record is hash-chained and sealed with a
+# transit HMAC; the auditor can decrypt nothing.
+query AuditorReadsReveals {
+  revealEvents(first: 20) {
+    nodes {
+      at subject role mask field
+      recordIds count
+    }
   }
 }`,
   },
