@@ -1,14 +1,13 @@
 import type { Replacement, StoredValues } from '../storage/stored-values.ts';
 import type { Transit } from '../transit/transit.ts';
+import { type Pace, paceOf } from './pace.ts';
 
-export interface BindProgress {
+export interface BindProgress extends Pace {
   column: string;
   /** Rows looked at so far, of `total`. */
   done: number;
   total: number;
   bound: number;
-  ratePerSecond: number;
-  etaSeconds: number | undefined;
 }
 
 export interface BindSummary {
@@ -99,15 +98,12 @@ export async function bindStoredValues(
       for (const { plaintext } of legacy) plaintext.fill(0);
     }
     done += batch.length;
-    const elapsed = (performance.now() - started) / 1000;
-    const ratePerSecond = elapsed > 0 ? done / elapsed : 0;
     options.onProgress?.({
       column,
       done,
       total,
       bound: summary.bound,
-      ratePerSecond,
-      etaSeconds: ratePerSecond > 0 ? Math.max(0, total - done) / ratePerSecond : undefined,
+      ...paceOf(done, total, started),
     });
   }
   summary.seconds = (performance.now() - started) / 1000;

@@ -1,14 +1,13 @@
 import type { BlindIndexValues, IndexReplacement } from '../storage/blind-index-values.ts';
 import type { Transit } from '../transit/transit.ts';
+import { type Pace, paceOf } from './pace.ts';
 
-export interface ReindexProgress {
+export interface ReindexProgress extends Pace {
   column: string;
   /** Rows looked at so far, of `total`. */
   done: number;
   total: number;
   reindexed: number;
-  ratePerSecond: number;
-  etaSeconds: number | undefined;
 }
 
 export interface ReindexSummary {
@@ -98,15 +97,12 @@ export async function reindexStoredValues(
       for (const { plaintext } of readable) plaintext.fill(0);
     }
     done += batch.length;
-    const elapsed = (performance.now() - started) / 1000;
-    const ratePerSecond = elapsed > 0 ? done / elapsed : 0;
     options.onProgress?.({
       column,
       done,
       total,
       reindexed: summary.reindexed,
-      ratePerSecond,
-      etaSeconds: ratePerSecond > 0 ? Math.max(0, total - done) / ratePerSecond : undefined,
+      ...paceOf(done, total, started),
     });
   }
   summary.seconds = (performance.now() - started) / 1000;

@@ -1,15 +1,13 @@
 import type { Replacement, StoredValues } from '../storage/stored-values.ts';
 import type { Transit } from '../transit/transit.ts';
+import { type Pace, paceOf } from './pace.ts';
 
-export interface RewrapProgress {
+export interface RewrapProgress extends Pace {
   key: string;
   /** `table.column` being rewrapped. */
   column: string;
   done: number;
   total: number;
-  ratePerSecond: number;
-  /** Seconds left at the current rate; undefined before the first batch. */
-  etaSeconds: number | undefined;
 }
 
 export interface RewrapSummary {
@@ -73,16 +71,13 @@ export async function rewrapStoredValues(
     const written = await store.replace(replacements);
     summary.rewrapped += written;
     summary.skipped += replacements.length - written;
-    const elapsed = (performance.now() - started) / 1000;
     const done = summary.rewrapped + summary.skipped + summary.failed;
-    const ratePerSecond = elapsed > 0 ? done / elapsed : 0;
     options.onProgress?.({
       key,
       column,
       done,
       total,
-      ratePerSecond,
-      etaSeconds: ratePerSecond > 0 ? Math.max(0, total - done) / ratePerSecond : undefined,
+      ...paceOf(done, total, started),
     });
   }
   summary.seconds = (performance.now() - started) / 1000;
