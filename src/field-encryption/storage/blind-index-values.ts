@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { StoredColumn } from './stored-columns.ts';
-import type { AnyPgDatabase } from './stored-values.ts';
+import { type AnyPgDatabase, propertyOf } from './stored-values.ts';
 
 /** A row whose blind index is missing or under an older version: its identity, source ciphertext and index. */
 export interface StaleIndex {
@@ -78,11 +78,4 @@ export class BlindIndexValues {
       .returning({ id: identity });
     return updated.length;
   }
-}
-
-function propertyOf(column: StoredColumn): string {
-  const columns = column.table as unknown as Record<string, unknown>;
-  const entry = Object.entries(columns).find(([, candidate]) => candidate === column.ciphertext);
-  if (entry === undefined) throw new Error(`${column.label}: column not found on its table`);
-  return entry[0];
 }

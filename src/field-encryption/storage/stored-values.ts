@@ -94,7 +94,7 @@ export class StoredValues {
 }
 
 /** The drizzle property name of the ciphertext column (update().set() is keyed by property). */
-function propertyOf(column: StoredColumn): string {
+export function propertyOf(column: StoredColumn): string {
   const columns = column.table as unknown as Record<string, unknown>;
   const entry = Object.entries(columns).find(([, candidate]) => candidate === column.ciphertext);
   if (entry === undefined) throw new Error(`${column.label}: column not found on its table`);
