@@ -112,6 +112,8 @@ const envSchema = z.object({
   VAULT_CLIENT_KEY: optionalText,
   VAULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   VAULT_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  // The server listener's max_request_json_strings: batches are cut to fit it.
+  VAULT_MAX_REQUEST_JSON_STRINGS: z.coerce.number().int().min(16).max(10_000_000).default(1000),
   ALLOW_ROOT_TOKEN: flag.default(false),
 
   TRANSIT_MASTER_KEY: base64Key,
@@ -218,6 +220,8 @@ export type TransitConfig =
       tls: { caCertFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined };
       timeoutMs: number;
       retries: number;
+      /** The server's cap on strings in one JSON request body (OpenBao's max_request_json_strings). */
+      maxRequestJsonStrings: number;
       allowRootToken: boolean;
       batching: TransitBatchingConfig;
     }
@@ -307,6 +311,7 @@ function transitConfig(env: Env): TransitConfig {
     tls: { caCertFile: env.VAULT_CACERT, clientCertFile: env.VAULT_CLIENT_CERT, clientKeyFile: env.VAULT_CLIENT_KEY },
     timeoutMs: env.VAULT_TIMEOUT_MS,
     retries: env.VAULT_RETRIES,
+    maxRequestJsonStrings: env.VAULT_MAX_REQUEST_JSON_STRINGS,
     allowRootToken: env.ALLOW_ROOT_TOKEN,
     batching,
   };

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
 import { createTransit } from '../field-encryption/transit/create-transit.ts';
 import type { Transit } from '../field-encryption/transit/transit.ts';
+import { itemsPerRequest } from '../field-encryption/transit/vault/request-size.ts';
 import { tlsOptions } from '../field-encryption/transit/vault/vault-session.ts';
 
 /** A stored value as the ciphertext list returns it: the ciphertext and the record it is bound to. */
@@ -16,8 +17,8 @@ export interface StoredValue {
 /**
  * The physical limit of decrypting values, with no API in between: the bench sends the values
  * straight to the backend the way the API's adapter sends them (Vault/OpenBao: node-vault requests over
- * keep-alive connections, batch_input of TRANSIT_BATCH_SIZE items, halved for bound values,
- * TRANSIT_CONCURRENCY in flight; embedded: the engine's own decrypt, in this process), and checks that
+ * keep-alive connections, batch_input of TRANSIT_BATCH_SIZE items or as many as fit the server's
+ * cap on JSON strings, TRANSIT_CONCURRENCY in flight; embedded: the engine's own decrypt, in this process), and checks that
  * every value opened.
  */
 export interface TransitFloor {
@@ -67,8 +68,8 @@ async function openVaultFloor(config: VaultTransitConfig, key: string): Promise<
       throw new Error(`raw transit: vault did not open every value of a batch of ${chunk.length}`);
     }
   };
-  // Bound values carry a context: the adapter halves its chunks for OpenBao's cap on JSON strings.
-  const chunkSize = Math.max(1, Math.floor(config.batching.batchSize / 2));
+  // Bound values carry a context (two fields per item), so the adapter's chunks fit fewer of them.
+  const chunkSize = itemsPerRequest(config.batching.batchSize, config.maxRequestJsonStrings, 2);
   return {
     batched: async (values) => {
       const limit = pLimit(config.batching.concurrency);

@@ -50,6 +50,20 @@ describe.each(backendSets())('TransitBatcher [$name]', (set) => {
     expect(decryptCalls(opened, decryptSpy)).toBe(opened.name === 'embedded' ? 1 : Math.ceil(1000 / 300));
   });
 
+  it('cuts a batch larger than the server takes into requests within its cap on JSON strings', async () => {
+    // 1,000 values of one field each: OpenBao's default cap of 1,000 strings takes 499 per request.
+    const opened = await open({ TRANSIT_BATCH_SIZE: '1000' });
+    const { plaintexts, ciphertexts } = await encryptMany(opened.transit, 1000);
+    const batcher = new TransitBatcher(opened.transit, opened.config.transit.batching);
+    const decryptSpy = vi.spyOn(opened.transit, 'decrypt');
+    opened.vaultRequests.length = 0;
+
+    const decrypted = await Promise.all(ciphertexts.map((ciphertext) => batcher.decryptText(KEY, ciphertext)));
+
+    expect(decrypted).toEqual(plaintexts);
+    expect(decryptCalls(opened, decryptSpy)).toBe(opened.name === 'embedded' ? 1 : Math.ceil(1000 / 499));
+  });
+
   it('reads a key once for 1,000 values asking its versions in one tick (a bulk create with a blind index)', async () => {
     const opened = await open({});
     const batcher = new TransitBatcher(opened.transit, opened.config.transit.batching);

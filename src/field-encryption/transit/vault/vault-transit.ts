@@ -14,6 +14,7 @@ import {
   TransitError,
   type TransitResult,
 } from '../transit.ts';
+import { itemsPerRequest } from './request-size.ts';
 import { itemError } from './vault-errors.ts';
 import type { VaultSession } from './vault-session.ts';
 
@@ -153,9 +154,13 @@ export class VaultTransit implements Transit {
   ): Promise<TransitResult<V>[]> {
     if (items.length === 0) return [];
     const path = `/${this.mount}/${operation}/${this.keyPath(key).split('/').pop()}`;
-    // OpenBao caps the strings in a JSON body (max_request_json_strings): a context doubles them per item.
     const withContext = items.some((item) => (item as { context?: Buffer }).context !== undefined);
-    const chunkSize = withContext ? Math.max(1, Math.floor(this.batching.batchSize / 2)) : this.batching.batchSize;
+    const chunkSize = itemsPerRequest(
+      this.batching.batchSize,
+      this.session.config.maxRequestJsonStrings,
+      withContext ? 2 : 1,
+      Object.keys(requestFields).length,
+    );
     return mapInChunks(items, chunkSize, this.batching.concurrency, async (chunk) => {
       const answer = await this.session.request<BatchAnswer>(
         'POST',
