@@ -31,6 +31,7 @@ import {
 } from './field-encryption/index.ts';
 import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
+import { clientNamesRule } from './graphql/client-names.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { supportedOperationsPlugin } from './graphql/supported-operations.ts';
@@ -127,7 +128,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       logger,
       allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
       parseOptions: limits.parseOptions,
-      validationRules: limits.validationRules,
+      validationRules: [...limits.validationRules, clientNamesRule],
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),

@@ -26,3 +26,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs for text PostgreSQL cannot store: 22021 character_not_in_repertoire (a NUL, or bytes that are
+ * not UTF-8) and 22P05 untranslatable_character. A client's value caused them, not the server.
+ */
+const INVALID_TEXT_CODES = new Set(['22021', '22P05']);
+
+/** The SQLSTATE when a query failed on text the database cannot store (a NUL in a string argument), looking through drizzle's `cause`. */
+export function invalidTextCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = String((current as { code?: unknown }).code ?? '');
+    if (INVALID_TEXT_CODES.has(code)) return code;
+    current = current.cause;
+  }
+  return undefined;
+}

@@ -1,8 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable } from '../db/database-errors.ts';
+import { invalidTextCode, isDatabaseUnavailable } from '../db/database-errors.ts';
 import { TransitError, type TransitErrorCode, transitFailureForClient } from '../field-encryption/index.ts';
+import { maskPans } from '../text/pan-detector.ts';
 
 const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
@@ -20,6 +21,9 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/** Codes whose messages quote names the client chose in the document; a card number in one is masked. */
+const NAME_ECHOING_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
 
 const TRANSIT_CODES: Record<TransitErrorCode, string> = {
   MALFORMED_CIPHERTEXT: 'DECRYPTION_FAILED',
@@ -59,6 +63,16 @@ export function createErrorFormatter(logger: Logger) {
         extensions: { code: 'DATABASE_UNAVAILABLE' },
       };
     }
+    const invalidText = invalidTextCode(original);
+    if (invalidText !== undefined) {
+      // The caller's value, not the server: a NUL in a string argument that reached the database.
+      logger.warn({ path: formatted.path, sqlState: invalidText }, 'text refused by the database');
+      return {
+        message: 'A text argument holds a character the database cannot store (such as NUL)',
+        ...(formatted.path === undefined ? {} : { path: formatted.path }),
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
+    }
     const code = String(formatted.extensions?.code ?? '');
     if (
       CLIENT_CODES.has(code) ||
@@ -66,7 +80,9 @@ export function createErrorFormatter(logger: Logger) {
     ) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       if (isRefusedLiteral(code, error)) extensions.code = 'BAD_USER_INPUT';
-      return { ...formatted, message: redactInputEcho(formatted.message, error), extensions };
+      const message = redactInputEcho(formatted.message, error);
+      // Validation and operation-resolution messages repeat the document's names ("Variable "$x" is never used").
+      return { ...formatted, message: NAME_ECHOING_CODES.has(code) ? maskPans(message) : message, extensions };
     }
     const errorId = crypto.randomUUID();
     logger.error({ errorId, path: formatted.path, err: describeInternal(original) }, 'internal error');

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { maskPans } from '../text/pan-detector.ts';
+import { scrubFreeText } from '../text/pan-detector.ts';
 import { ApiUnreachableError } from './api-client.ts';
 import type { CardApi, ClaimedCard, FailurePolicy } from './card-api.ts';
 import { isPlausiblePan } from './plausible-pan.ts';
@@ -85,8 +85,9 @@ async function processCard(card: ClaimedCard, options: RunOptions, summary: Summ
 }
 
 async function fail(card: ClaimedCard, failure: string, options: RunOptions, summary: Summary) {
-  // A step's error may name the card; the message goes to the log and to lastError, which others read.
-  const reason = maskPans(failure);
+  // A step's error may name the card, or hold a NUL the API refuses (which would leave the card claimed
+  // until its lease ends): the message goes to the log and to lastError, which others read, scrubbed.
+  const reason = scrubFreeText(failure);
   options.warn(`card ${card.id} not processed: ${reason}`);
   await options.cards.markFailed([card.id], reason.slice(0, 500), options.failure);
   summary.failed++;

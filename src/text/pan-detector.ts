@@ -112,3 +112,12 @@ function maskOnce(chars: readonly string[], pans: readonly FoundPan[]): string {
   }
   return masked + chars.slice(at).join('');
 }
+
+/**
+ * Free text made fit to store and to log: NUL characters (which PostgreSQL text cannot hold) become
+ * U+FFFD and card numbers are masked (see maskPans). For texts the server itself writes from what it
+ * cannot choose, such as a processing step's error message.
+ */
+export function scrubFreeText(text: string): string {
+  return maskPans(text.replaceAll('\u0000', '\ufffd'));
+}

@@ -1,10 +1,13 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { creditCards } from '../../src/db/schema.ts';
 import { createGraphQLClient } from '../../src/processor/api-client.ts';
 import { CardApi } from '../../src/processor/card-api.ts';
 import { runProcessor } from '../../src/processor/run-processor.ts';
 import { useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
 import { panFor } from '../support/luhn-pans.ts';
+import { startProcessor } from './processor-process.ts';
 
 const CREATE = 'mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }';
 const READ = 'query ($id: ID!) { creditCard(id: $id) { status attempts lastError } }';
@@ -45,5 +48,74 @@ describe.each(backendSets())('the processor failure path [$name]', (set) => {
       lastError: `processing failed: gateway declined ${masked} (also sent as ${masked})`,
     });
     expect(warnings.join('\n')).not.toContain(pan.slice(6, 12));
+  });
+
+  it('records a processing error holding a NUL (scrubbed, number masked) instead of failing the run with the card claimed', async () => {
+    const pan = panFor(4343, '453929');
+    const created = await suite.api.gql<{ createCreditCard: { id: string } }>(CREATE, {
+      role: 'clerk',
+      variables: { input: { name: 'Horacio Salgan', pan } },
+    });
+    const id = created.data?.createCreditCard.id ?? '';
+    const warnings: string[] = [];
+    const summary = await runProcessor({
+      cards: new CardApi(createGraphQLClient(suite.api.url, await suite.api.token('processor'))),
+      process: (card) => {
+        throw new Error(`gateway\u0000down for ${card.pan}`);
+      },
+      batchSize: 10,
+      leaseSeconds: 60,
+      failure: { retryAfterSeconds: 3600, maxAttempts: 3 },
+      once: true,
+      pollIntervalMs: 10,
+      signal: new AbortController().signal,
+      warn: (message) => warnings.push(message),
+    });
+    expect(summary.failed).toBe(1);
+    const read = await suite.api.gql<{ creditCard: { status: string; attempts: number; lastError: string } }>(READ, {
+      role: 'clerk',
+      variables: { id },
+    });
+    expect(read.data?.creditCard).toEqual({
+      status: 'PENDING',
+      attempts: 1,
+      lastError: `processing failed: gateway\ufffddown for ${pan.slice(0, 6)}******${pan.slice(-4)}`,
+    });
+    const [row] = await suite.backends.database.db.select().from(creditCards).where(eq(creditCards.id, id));
+    expect(row?.claimedBy ?? null, 'the claim is cleared, not left to expire').toBeNull();
+    expect(warnings.join('\n')).not.toContain('\u0000');
+    expect(warnings.join('\n')).not.toContain(pan.slice(6, 12));
+  });
+
+  it('masks a card number in a name stored before names were checked, in what the processor prints and sends', async () => {
+    const pan = panFor(4444, '453929');
+    const legacy = panFor(5555, '453929');
+    const created = await suite.api.gql<{ createCreditCard: { id: string } }>(CREATE, {
+      role: 'clerk',
+      variables: { input: { name: 'Legacy Holder', pan } },
+    });
+    const id = created.data?.createCreditCard.id ?? '';
+    // As an older version stored it, before CardholderName refused card numbers: written in SQL.
+    const dotted = legacy.replace(/(\d{4})(?=\d)/g, '$1.');
+    await suite.backends.database.db
+      .update(creditCards)
+      .set({ name: `Carlos ${legacy} Gardel ${dotted}` })
+      .where(eq(creditCards.id, id));
+    const run = startProcessor(['--once'], {
+      PROCESSOR_API_URL: suite.api.url,
+      PROCESSOR_TOKEN: await suite.api.token('processor'),
+    });
+    const { code, stdout, stderr } = await run.exited;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const maskedName = `${legacy.slice(0, 6)}******${legacy.slice(-4)}`;
+    expect(stdout).toContain(
+      `Processing CARLOS ${maskedName} GARDEL ${maskedName} card with number ${pan.slice(0, 6)}******${pan.slice(-4)}`,
+    );
+    expect(stdout.replace(/\D/g, '')).not.toContain(legacy.slice(6, 12));
+    const read = await suite.api.gql<{ creditCard: { status: string; attempts: number; lastError: string | null } }>(
+      READ,
+      { role: 'clerk', variables: { id } },
+    );
+    expect(read.data?.creditCard).toEqual({ status: 'PROCESSED', attempts: 0, lastError: null });
   });
 });

@@ -162,6 +162,44 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
     }
   });
 
+  it('refuses canaries in the names a client chooses (operation, alias, fragment, variable) and records none', async () => {
+    const underscored = `_${STORED.replace(/(\d{4})(?=\d)/g, '$1_')}`;
+    const token = await api.token('support');
+    for (const name of [`P${STORED}`, underscored]) {
+      const documents = [
+        `query ${name} { creditCards(first: 5) { nodes { id name pan } } }`,
+        `query { ${name}: creditCards(first: 5) { nodes { id pan } } }`,
+        `query { creditCards(first: 5) { ...${name} } } fragment ${name} on CreditCardConnection { nodes { id pan } }`,
+        `query ($${name}: Int) { creditCards(first: $${name}) { nodes { id pan } } }`,
+      ];
+      for (const query of documents) {
+        const response = await send(query, { token });
+        expect(
+          response.errors?.map((error) => error.extensions?.code),
+          query,
+        ).toEqual(['BAD_USER_INPUT']);
+      }
+    }
+    // Other validation messages quote names too ("Variable "$…" is never used"); and a body's operationName
+    // that names no operation of the document is quoted by the resolution error.
+    const unused = await send(`query ($${underscored}: Int) { health }`, { token });
+    expect(unused.errors?.map((error) => error.extensions?.code)).toContain('BAD_USER_INPUT');
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ creditCards(first: 5) { nodes { id pan } } }', operationName: `P${STORED}` }),
+    });
+    const unknown = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    errorBodies.push(JSON.stringify(unknown.errors));
+    expect(response.status).toBeLessThan(500);
+    expect(unknown.errors?.map((error) => error.extensions?.code)).toEqual(['OPERATION_RESOLUTION_FAILURE']);
+    const record = await send('{ revealEvents(first: 1000) { nodes { subject operation field count } } }', {
+      role: 'auditor',
+    });
+    expect(record.errors).toBeUndefined();
+    expect(hits(JSON.stringify(record)), 'the reveal record as the auditor reads it').toEqual([]);
+  });
+
   it('keeps canaries out of decryption failures: a retired key version and tampered ciphertext', async () => {
     await send('mutation { rotateKey(name: "card-pan") { latestVersion } }', { role: 'key-admin' });
     const late = await send(CREATE, { role: 'clerk', variables: { input: { name: 'Canary Late', pan: LATE } } });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { getDirective } from '@graphql-tools/utils';
 import fc from 'fast-check';
 import {
@@ -14,14 +15,16 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
-import { creditCards } from '../../src/db/schema.ts';
+import { creditCards, revealEvents } from '../../src/db/schema.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
+import { createLogger } from '../../src/logger.ts';
 import { containsPan } from '../../src/text/pan-detector.ts';
-import { useTestApi } from '../support/api.ts';
-import { backendSets } from '../support/backends.ts';
+import { startTestApi, type TestApi, useTestApi } from '../support/api.ts';
+import { type Backends, backendSets } from '../support/backends.ts';
 import { disguisedPan } from './support/disguised-pans.ts';
+import { luhnPan } from './support/pans.ts';
 
 const RUNS_PER_FIELD = Number(process.env.FREE_TEXT_RUNS ?? 25);
 const NOT_TEXT = new Set(['Int', 'Float', 'Boolean', 'ID']);
@@ -163,4 +166,89 @@ describe.each(backendSets())('free text refuses card numbers in every client-sto
       ['BAD_USER_INPUT', 'error must not contain NUL characters'],
     ]);
   });
+});
+
+/**
+ * GraphQL names are `[_A-Za-z][_0-9A-Za-z]*`: a card number fits in one as ASCII digits broken up by
+ * underscores. The operation name goes to the log and to the reveal record (which the auditor reads), an
+ * alias to the path of logged errors: every name a client chooses must pass the detector.
+ */
+const panInName = fc
+  .record({
+    pan: luhnPan,
+    gaps: fc.array(fc.constantFrom('', '', '_', '__'), { minLength: 18, maxLength: 18 }),
+    head: fc.constantFrom('P', '_', 'card_', 'Q_'),
+    tail: fc.constantFrom('', '_', '_retry', 'Cards'),
+  })
+  .map(({ pan, gaps, head, tail }) => ({
+    pan,
+    name: `${head}${[...pan].map((digit, index) => (index === 0 ? digit : `${gaps[index - 1]}${digit}`)).join('')}${tail}`,
+  }));
+
+/** Each place in a revealing document where a client chooses a name. */
+const NAME_PLACES: Record<string, (name: string) => string> = {
+  'operation name': (name) => `query ${name} { creditCards(first: 5) { nodes { id pan } } }`,
+  alias: (name) => `query { ${name}: creditCards(first: 5) { nodes { id pan } } }`,
+  'fragment name': (name) =>
+    `query { creditCards(first: 5) { ...${name} } } fragment ${name} on CreditCardConnection { nodes { id pan } }`,
+  'variable name': (name) => `query ($${name}: Int) { creditCards(first: $${name}) { nodes { id pan } } }`,
+};
+
+describe.each(backendSets())('names a client chooses in a document [$name]', (set) => {
+  let backends: Backends;
+  let api: TestApi;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    backends = await set.open();
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    api = await startTestApi(backends, createLogger('trace', sink));
+    const created = await api.gql('mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }', {
+      role: 'clerk',
+      variables: { input: { name: 'Anibal Troilo', pan: withCheckDigit('453929662013115') } },
+    });
+    expect(created.errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    await api?.close();
+    await backends?.close();
+  });
+
+  const recorded = async () =>
+    (await backends.database.db.select({ operation: revealEvents.operation }).from(revealEvents)).map(
+      (row) => row.operation,
+    );
+
+  it('records an ordinary operation name (the control: a name in a document that runs is stored)', async () => {
+    const response = await api.gql(NAME_PLACES['operation name']?.('SupportCards_4539') ?? '', { role: 'support' });
+    expect(response.errors).toBeUndefined();
+    expect(await recorded()).toContain('SupportCards_4539');
+  });
+
+  it.each(Object.entries(NAME_PLACES))(
+    'refuses a card number in the %s with BAD_USER_INPUT before anything runs: no echo, no reveal record, no log',
+    async (_place, document) => {
+      const token = await api.token('support');
+      const before = await recorded();
+      await fc.assert(
+        fc.asyncProperty(panInName, async ({ pan, name }) => {
+          const logsBefore = logs.length;
+          const response = await api.gql(document(name), { token, variables: {} });
+          expect(response.status).toBe(400);
+          expect(response.data ?? null).toBeNull();
+          expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+          expect(response.errors?.[0]?.message).toMatch(/card number/);
+          expect(JSON.stringify(response).replace(/\D/g, '')).not.toContain(pan);
+          expect(logs.slice(logsBefore).join('\n').replace(/\D/g, '')).not.toContain(pan);
+        }),
+        { numRuns: RUNS_PER_FIELD },
+      );
+      expect(await recorded()).toEqual(before);
+    },
+  );
 });

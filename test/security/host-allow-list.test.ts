@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type TestApi, useApiPerTest } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
@@ -35,6 +36,36 @@ describe.each(backendSets())('the Host allow-list and GraphiQL tokens [$name]', 
     for (const answer of answers.slice(0, 6)) {
       expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
+  });
+
+  it('answers an HTTP/1.0 request without Host with its own 400, on every route, and no token', async () => {
+    const target = await start();
+    const { port } = new URL(target.url);
+    /** Node's server lets HTTP/1.0 through without Host (HTTP/1.1 it refuses itself): the API must answer. */
+    const http10 = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
+        let answer = '';
+        socket.setEncoding('utf8').on('data', (chunk: string) => {
+          answer += chunk;
+        });
+        socket.on('end', () => resolve(answer)).on('error', reject);
+      });
+    const refusal = {
+      errors: [{ message: 'The request has no Host header', extensions: { code: 'BAD_REQUEST' } }],
+    };
+    for (const path of ['/graphql', '/readyz', '/healthz', '/metrics']) {
+      const answer = await http10(`GET ${path} HTTP/1.0\r\nAccept: ${HTML}\r\n\r\n`);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head.split('\r\n')[0], path).toMatch(/^HTTP\/1\.[01] 400 /);
+      expect(JSON.parse(body), path).toEqual(refusal);
+    }
+    const post = await http10(
+      `POST /graphql HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${HEALTH.length}\r\n\r\n${HEALTH}`,
+    );
+    expect(post.split('\r\n')[0]).toMatch(/^HTTP\/1\.[01] 400 /);
+    expect(post).not.toContain('eyJ');
+    expect(JSON.parse(post.split('\r\n\r\n')[1] ?? '')).toEqual(refusal);
   });
 
   it('carries development tokens only when asked through a loopback name', async () => {

@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { useTestApi } from '../support/api.ts';
-import { backendSets } from '../support/backends.ts';
+import { useApiPerTest, useTestApi } from '../support/api.ts';
+import { backendSets, testConfig } from '../support/backends.ts';
 
 const ME = '{ me { subject roles } }';
 const HOUR = 3600;
@@ -57,6 +57,39 @@ describe.each(backendSets())('token claims the API insists on [$name]', (set) =>
       code: undefined,
       me: { subject: 'card-processor', roles: ['processor'] },
     });
+  });
+});
+
+describe.each(backendSets())('a MAX_TOKEN_TTL other than the default [$name]', (set) => {
+  const start = useApiPerTest(set);
+
+  it('refuses a token living longer than MAX_TOKEN_TTL=1h and accepts one living less', async () => {
+    const env = { MAX_TOKEN_TTL: '1h', AUTH_TOKEN_TTL: '30m' };
+    const api = await start(env);
+    const { auth } = testConfig(env);
+    if (auth.kind !== 'secret') throw new Error('the test API signs with a shared secret');
+    expect(auth.maxTokenTtlSeconds).toBe(HOUR);
+    const now = Math.floor(Date.now() / 1000);
+    const signed = (sub: string, iat: number | undefined, exp: number) =>
+      new SignJWT({ roles: ['processor'], sub, exp, ...(iat === undefined ? {} : { iat }) })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(auth.secret));
+    const answer = async (token: string) => {
+      const response = await api.gql<{ me: { subject: string } }>(ME, { token });
+      return { status: response.status, code: response.errors?.[0]?.extensions?.code, me: response.data?.me ?? null };
+    };
+    const refused = { status: 401, code: 'UNAUTHENTICATED', me: null };
+    // Accepted under the 24 h default, refused under 1 h: from iat, and from now.
+    expect(await answer(await signed('two-hours', now, now + 2 * HOUR))).toEqual(refused);
+    expect(await answer(await signed('seventy-minutes', now - 30 * 60, now + 40 * 60))).toEqual(refused);
+    expect(await answer(await signed('no-iat', undefined, now + 65 * 60))).toEqual(refused);
+    expect(await answer(await signed('fifty-minutes', now, now + 50 * 60))).toEqual({
+      status: 200,
+      code: undefined,
+      me: { subject: 'fifty-minutes', roles: ['processor'] },
+    });
+    const issued = await api.gql<{ me: { subject: string } }>(ME, { token: await api.token('processor') });
+    expect(issued.errors, 'a token `npm run token` issues under AUTH_TOKEN_TTL=30m').toBeUndefined();
   });
 });
 
