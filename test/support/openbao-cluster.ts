@@ -222,9 +222,9 @@ export class OpenBaoCluster {
       .join('\n');
   }
 
-  /** The audit log of every node (the file audit device from openbao.hcl). */
-  auditLog(): string {
-    return this.nodes
+  /** The audit log of every node, or of one (the file audit device from openbao.hcl). */
+  auditLog(index?: number): string {
+    return (index === undefined ? this.nodes : [this.nodes[index] as Node])
       .map((node) => path.join(node.dir, 'logs', 'audit.log'))
       .filter((file) => fs.existsSync(file))
       .map((file) => fs.readFileSync(file, 'utf8'))
