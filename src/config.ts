@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isPublishedSecret } from './auth/published-secrets.ts';
 import { estimatedSecretBits, MIN_SECRET_BITS } from './auth/secret-strength.ts';
+import type { TransitBatchingConfig, TransitConfig, VaultTransitConfig } from './field-encryption/index.ts';
 import type { AllowedHosts } from './http/host-allow-list.ts';
 import { hostnameOf, isLoopbackHost, isWildcardAddress } from './http/hosts.ts';
 
@@ -196,43 +197,6 @@ export interface QueryLimits {
   maxDirectives: number;
 }
 
-export interface TransitBatchingConfig {
-  batchSize: number;
-  concurrency: number;
-  enabled: boolean;
-  /** Without batching: calls go one after another instead of all at once (for comparison only). */
-  sequential?: boolean;
-  windowMs: number;
-}
-
-export type TransitConfig =
-  | {
-      kind: 'vault';
-      /** The first node's address (where `transit setup` and the tests go first). */
-      address: string;
-      /** Every node of the cluster; requests move on to the next one when a node is down or sealed. */
-      addresses: string[];
-      mount: string;
-      namespace: string | undefined;
-      auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string };
-      /** Where AppRole is (or is to be) enabled: the API logs in there, `transit setup` creates its roles there. */
-      approleMount: string;
-      tls: { caCertFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined };
-      timeoutMs: number;
-      retries: number;
-      /** The server's cap on strings in one JSON request body (OpenBao's max_request_json_strings). */
-      maxRequestJsonStrings: number;
-      allowRootToken: boolean;
-      batching: TransitBatchingConfig;
-    }
-  | {
-      kind: 'embedded';
-      keyDir: string | undefined;
-      masterKey: Buffer | undefined;
-      masterKeyFile: string | undefined;
-      batching: TransitBatchingConfig;
-    };
-
 export type AuthConfig = {
   rolesClaim: string;
   issuer: string | undefined;
@@ -280,7 +244,7 @@ function transitConfig(env: Env): TransitConfig {
       batching,
     };
   }
-  let auth: Extract<TransitConfig, { kind: 'vault' }>['auth'];
+  let auth: VaultTransitConfig['auth'];
   if (env.VAULT_ROLE_ID !== undefined || env.VAULT_SECRET_ID !== undefined) {
     if (env.VAULT_ROLE_ID === undefined) fail('VAULT_ROLE_ID', 'is required when VAULT_SECRET_ID is set');
     if (env.VAULT_SECRET_ID === undefined) fail('VAULT_SECRET_ID', 'is required when VAULT_ROLE_ID is set');

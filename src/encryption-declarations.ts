@@ -11,7 +11,7 @@ import {
 
 /**
  * The stored columns declared in the drizzle schema, checked against the GraphQL schema's encrypted
- * object fields: the API and every CLI command refuse to start when they disagree.
+ * object fields: the API and the operator CLIs (transit, db, audit) refuse to start when they disagree.
  */
 export function checkedStoredColumns(
   schema: GraphQLSchema,

@@ -3,10 +3,13 @@ import https from 'node:https';
 import nodeVault from 'node-vault';
 import pLimit from 'p-limit';
 import type { Config } from '../config.ts';
-import { createTransit } from '../field-encryption/transit/create-transit.ts';
-import type { Transit } from '../field-encryption/transit/transit.ts';
-import { itemsPerRequest } from '../field-encryption/transit/vault/request-size.ts';
-import { tlsOptions } from '../field-encryption/transit/vault/vault-session.ts';
+import {
+  createTransit,
+  itemsPerRequest,
+  type Transit,
+  tlsOptions,
+  type VaultTransitConfig,
+} from '../field-encryption/index.ts';
 
 /** A stored value as the ciphertext list returns it: the ciphertext and the record it is bound to. */
 export interface StoredValue {
@@ -28,8 +31,6 @@ export interface TransitFloor {
   oneByOne(values: readonly StoredValue[], concurrent: boolean): Promise<void>;
   close(): Promise<void>;
 }
-
-type VaultTransitConfig = Extract<Config['transit'], { kind: 'vault' }>;
 
 export async function openTransitFloor(config: Config, key: string): Promise<TransitFloor> {
   return config.transit.kind === 'vault'

@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type DecryptMeasurement, measureDecrypt } from '../bench/measure-decrypt.ts';
-import { loadConfig, type TransitConfig } from '../config.ts';
-import { createTransit, type Transit, VaultSession, VaultTransit } from '../field-encryption/index.ts';
+import { loadConfig } from '../config.ts';
+import {
+  createTransit,
+  type Transit,
+  type TransitConfig,
+  VaultSession,
+  VaultTransit,
+  type VaultTransitConfig,
+} from '../field-encryption/index.ts';
 import { exitWithStartupError } from '../startup-error.ts';
 import { parseCommandArgs } from './args.ts';
 import { renderTable } from './table.ts';
@@ -98,7 +105,7 @@ function embeddedBackend(config: TransitConfig): BenchBackend {
   };
 }
 
-async function vaultBackend(config: Extract<TransitConfig, { kind: 'vault' }>): Promise<BenchBackend> {
+async function vaultBackend(config: VaultTransitConfig): Promise<BenchBackend> {
   const mount = `transitql-bench-${randomBytes(4).toString('hex')}`;
   const session = new VaultSession({ ...config, mount });
   const transit = new VaultTransit(session, config.batching);

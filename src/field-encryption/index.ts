@@ -70,7 +70,14 @@ export type {
   TransitResult,
 } from './transit/transit.ts';
 export { TransitError } from './transit/transit.ts';
+export type {
+  EmbeddedTransitConfig,
+  TransitBatchingConfig,
+  TransitConfig,
+  VaultTransitConfig,
+} from './transit/transit-config.ts';
 export { type AppRoleCredentials, KEY_ADMIN_ROLE, writeLeastPrivilege } from './transit/vault/least-privilege.ts';
-export { VaultSession, type VaultSessionOptions } from './transit/vault/vault-session.ts';
+export { itemsPerRequest } from './transit/vault/request-size.ts';
+export { tlsOptions, VaultSession, type VaultSessionOptions } from './transit/vault/vault-session.ts';
 export { VaultTransit } from './transit/vault/vault-transit.ts';
 export { transitFailureForClient } from './transit-errors.ts';

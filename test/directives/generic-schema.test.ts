@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, type GraphQLSchema, parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { maxItemsDirective } from '../../src/directives/max-items.ts';
 import {
   createTransit,
   decryptForDirective,
@@ -296,6 +297,118 @@ describe('the directive transforms on a schema that is not about cards [embedded
     ).toThrow(/Query\.secret: a @revealTo field must be nullable/);
     expect(() => buildTestSchema(`${typeDefs} extend type Query { secret: String @revealTo(role: "doctor") }`)).toThrow(
       /Query\.secret: @revealTo needs @sealed\(key\) on the same field/,
+    );
+  });
+});
+
+describe('@maxItems on list arguments of a schema that is not about cards [embedded]', () => {
+  const limited = maxItemsDirective({ defaultLimit: 5 });
+  const bulkTypeDefs = `
+    input PatientInput { name: String!, diagnosis: String! @sealed(key: "medical") }
+    type Query { ok: Boolean }
+    type Mutation {
+      "Explicit n."
+      admitPatients(inputs: [PatientInput!]! @maxItems(n: 2)): Int!
+      "A bulk mutation written with no code of its own for the limit: the default applies."
+      dischargePatients(ids: [ID!]! @maxItems, note: String): Int!
+    }
+  `;
+  const calls: string[] = [];
+  let transit: Transit;
+  let encryptCalls: number;
+  let schema: GraphQLSchema;
+
+  const build = (sdl: string) => {
+    const built = makeExecutableSchema({
+      typeDefs: [sealed.typeDefs, limited.typeDefs, sdl],
+      resolvers: {
+        Mutation: {
+          admitPatients: (_: unknown, { inputs }: { inputs: unknown[] }) => {
+            calls.push(`admitPatients ${inputs.length}`);
+            return inputs.length;
+          },
+          dischargePatients: (_: unknown, { ids }: { ids: string[] }) => {
+            calls.push(`dischargePatients ${ids.length}`);
+            return ids.length;
+          },
+        },
+      },
+    });
+    // As the app orders them: @maxItems wraps the encryption, so it runs first.
+    return limited.transformer(sealed.transformer(built));
+  };
+  const run = (source: string) =>
+    execute({
+      schema,
+      document: parse(source),
+      contextValue: {
+        transit: new TransitBatcher(transit, { enabled: true, windowMs: 0, batchSize: 250 }),
+        roles: new Set(),
+      },
+    });
+  const patients = (count: number) =>
+    `[${Array.from({ length: count }, (_, index) => `{ name: "p${index}", diagnosis: "d${index}" }`).join(', ')}]`;
+  const ids = (count: number) => `[${Array.from({ length: count }, (_, index) => `"${index}"`).join(', ')}]`;
+
+  beforeAll(async () => {
+    transit = createTransit({
+      kind: 'embedded',
+      keyDir: undefined,
+      masterKey: undefined,
+      masterKeyFile: undefined,
+      batching: { batchSize: 250, concurrency: 4, enabled: true, windowMs: 0 },
+    });
+    await transit.createKey('medical');
+    const encrypt = transit.encrypt.bind(transit);
+    transit.encrypt = async (key, items) => {
+      encryptCalls += 1;
+      return encrypt(key, items);
+    };
+    schema = build(bulkTypeDefs);
+  });
+  afterAll(async () => {
+    await transit?.close();
+  });
+  beforeEach(() => {
+    calls.length = 0;
+    encryptCalls = 0;
+  });
+
+  it('an explicit n: refused above it with BAD_USER_INPUT before encryption, accepted at it', async () => {
+    const above = await run(`mutation { admitPatients(inputs: ${patients(3)}) }`);
+    expect(above.data).toBeNull();
+    expect(above.errors?.map((error) => [error.message, error.extensions.code])).toEqual([
+      ['inputs may hold at most 2 items', 'BAD_USER_INPUT'],
+    ]);
+    expect(calls).toEqual([]);
+    expect(encryptCalls).toBe(0);
+
+    const at = await run(`mutation { admitPatients(inputs: ${patients(2)}) }`);
+    expect(at.errors).toBeUndefined();
+    expect(at.data).toEqual({ admitPatients: 2 });
+    expect(calls).toEqual(['admitPatients 2']);
+    expect(encryptCalls).toBe(1);
+  });
+
+  it('a bulk mutation that is not about cards is limited with no code: the default limit, not n', async () => {
+    const above = await run(`mutation { dischargePatients(ids: ${ids(6)}, note: "x") }`);
+    expect(above.errors?.map((error) => [error.message, error.extensions.code])).toEqual([
+      ['ids may hold at most 5 items', 'BAD_USER_INPUT'],
+    ]);
+    expect(calls).toEqual([]);
+
+    const at = await run(`mutation { dischargePatients(ids: ${ids(5)}) }`);
+    expect(at.errors).toBeUndefined();
+    expect(at.data).toEqual({ dischargePatients: 5 });
+    expect(calls).toEqual(['dischargePatients 5']);
+  });
+
+  it('refuses at schema build @maxItems on an argument that is not a list', () => {
+    expect(() =>
+      build(`${bulkTypeDefs} extend type Mutation { dischargePatient(id: ID! @maxItems(n: 1)): Int! }`),
+    ).toThrow('Mutation.dischargePatient(id): @maxItems needs a list argument');
+    expect(() => build(`${bulkTypeDefs} extend type Query { search(filter: PatientInput @maxItems): Int }`)).toThrow(
+      'Query.search(filter): @maxItems needs a list argument',
     );
   });
 });

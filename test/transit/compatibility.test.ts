@@ -192,6 +192,57 @@ describe.skipIf(real === null)('embedded engine derives per-context keys as Open
     });
     expect(baoResult.data.batch_results[0]?.error).toMatch(/message authentication failed/);
   });
+
+  it("stays compatible across a rotation: each side decrypts the other's v1 and v2 ciphertexts", async () => {
+    const baoEncrypt = async () =>
+      (
+        await bao<Batch>(`${mount}/encrypt/${KEY}`, {
+          batch_input: items.map((item) => ({ plaintext: b64(item.plaintext), context: b64(item.context) })),
+        })
+      ).data.batch_results.map((result) => result.ciphertext ?? '');
+    const baoDecrypt = async (ciphertexts: string[]) =>
+      (
+        await bao<Batch>(`${mount}/decrypt/${KEY}`, {
+          batch_input: ciphertexts.map((ciphertext, index) => ({
+            ciphertext,
+            context: b64(items[index]?.context ?? Buffer.alloc(0)),
+          })),
+        })
+      ).data.batch_results.map((result) => result.error || result.plaintext);
+    const embeddedDecrypt = async (ciphertexts: string[]) =>
+      valuesOf(
+        await embedded.decrypt(
+          KEY,
+          ciphertexts.map((ciphertext, index) => ({ ciphertext, context: items[index]?.context })),
+        ),
+      ).map(b64);
+    const expected = items.map((item) => b64(item.plaintext));
+
+    const v1 = { bao: await baoEncrypt(), embedded: valuesOf(await embedded.encrypt(KEY, items)) };
+    for (const ciphertext of [...v1.bao, ...v1.embedded]) expect(ciphertext).toMatch(/^vault:v1:/);
+
+    await bao(`${mount}/keys/${KEY}/rotate`, {});
+    const exported = await bao<{ data: { keys: Record<string, string> } }>(`${mount}/export/encryption-key/${KEY}/2`);
+    embedded.importKeyVersion(KEY, Buffer.from(exported.data.keys['2'] ?? '', 'base64'), { derived: true });
+    expect((await embedded.readKey(KEY)).latestVersion).toBe(2);
+
+    const v2 = { bao: await baoEncrypt(), embedded: valuesOf(await embedded.encrypt(KEY, items)) };
+    for (const ciphertext of [...v2.bao, ...v2.embedded]) expect(ciphertext).toMatch(/^vault:v2:/);
+
+    // Each side reads the other's ciphertexts of both versions, each with its own record's context.
+    expect(await embeddedDecrypt(v1.bao)).toEqual(expected);
+    expect(await embeddedDecrypt(v2.bao)).toEqual(expected);
+    expect(await baoDecrypt(v1.embedded)).toEqual(expected);
+    expect(await baoDecrypt(v2.embedded)).toEqual(expected);
+
+    // The two versions are different keys: a v1 ciphertext relabelled v2 opens on neither side.
+    const relabelled = v1.bao.map((ciphertext) => ciphertext.replace(/^vault:v1:/, 'vault:v2:'));
+    const [embeddedResult] = await embedded.decrypt(KEY, [
+      { ciphertext: relabelled[0] ?? '', context: items[0]?.context },
+    ]);
+    expect(embeddedResult?.ok === false && embeddedResult.error.code).toBe('INVALID_CIPHERTEXT');
+    expect((await baoDecrypt(relabelled))[0]).toMatch(/message authentication failed/);
+  });
 });
 
 describe.skipIf(real === null)('embedded HMAC is byte-compatible with OpenBao transit/hmac [postgres+openbao]', () => {

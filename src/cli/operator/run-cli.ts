@@ -8,6 +8,7 @@ import { DataDirOwnedError, describeOwner, readOwner, takeOwnership } from '../.
 import { needsOwnership } from '../../owner/needs-owner.ts';
 import { consoleIo, sendOperatorCommand } from '../../owner/operator-channel.ts';
 import { keepPrivate } from '../../owner/private-files.ts';
+import { checkOperatorDeclarations } from './declarations.ts';
 import type { OperatorProgram } from './program.ts';
 import { operatorPrograms } from './programs.ts';
 
@@ -15,15 +16,22 @@ import { operatorPrograms } from './programs.ts';
 const WAIT_FOR_OWNER_MS = 120_000;
 
 /**
- * Runs an operator command. On the embedded default the data directory has one owner: when the API
+ * Runs an operator command. First, like the API at start-up, it refuses to run when the encrypted
+ * fields and the stored columns disagree (`drizzleSchema` is the app's, replaced only by tests).
+ * On the embedded default the data directory has one owner: when the API
  * holds it, the command is sent to the API and runs there; otherwise the CLI takes the directory for
  * the command's duration (waiting its turn behind another CLI command).
  */
-export async function runOperatorCli(name: string, argv: string[]): Promise<number> {
+export async function runOperatorCli(
+  name: string,
+  argv: string[],
+  drizzleSchema?: Record<string, unknown>,
+): Promise<number> {
   const program = operatorPrograms[name] as OperatorProgram;
   const early = program.preflight(argv, consoleIo);
   if (early !== undefined) return early;
   const config = loadConfig();
+  checkOperatorDeclarations(config, drizzleSchema);
   if (!needsOwnership(config) || !program.needsDataDir(argv, config)) return runHere(program, argv, config);
   const deadline = Date.now() + WAIT_FOR_OWNER_MS;
   let told = false;

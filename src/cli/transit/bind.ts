@@ -20,16 +20,24 @@ export const bind: TransitCommand = {
       return 1;
     }
     return withKeyAdmin(input, async (keyAdmin) => {
+      let notBound = 0;
       for (const store of keyAdmin.stores(key)) {
         const summary = await bindStoredValues(input.transit, store, {
           fromKey,
           onProgress: (progress) => printProgress(io, progress),
         });
         io.out(
-          `bind ${summary.column} from ${fromKey} to ${key}: ${summary.bound} bound, ${summary.alreadyBound} bound already, ${summary.skipped} changed meanwhile (left as written), of ${summary.total}, in ${summary.seconds.toFixed(1)} s`,
+          `bind ${summary.column} from ${fromKey} to ${key}: ${summary.bound} bound, ${summary.alreadyBound} bound already, ${summary.skipped} changed meanwhile (left as written), ${summary.notBound} not bound, of ${summary.total}, in ${summary.seconds.toFixed(1)} s`,
         );
+        if (summary.notBound > 0) {
+          const rows = summary.notBoundRows.map(({ id, reason }) => `${id} (${reason})`).join(', ');
+          io.err(
+            `bind ${summary.column}: ${summary.notBound} values open under neither ${fromKey} nor ${key} with their row's identity; they stay as stored. First rows: ${rows}`,
+          );
+        }
+        notBound += summary.notBound;
       }
-      return 0;
+      return notBound === 0 ? 0 : 1;
     });
   },
 };

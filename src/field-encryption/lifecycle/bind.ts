@@ -17,8 +17,15 @@ export interface BindSummary {
   total: number;
   /** Moved from `fromKey` to the derived key, bound to their row. */
   bound: number;
-  /** Not ciphertext under `fromKey`: bound already (an earlier run, or written since). */
+  /** Open under the derived key with the row's identity: bound already (an earlier run, or written since). */
   alreadyBound: number;
+  /**
+   * Open under neither `fromKey` nor the derived key with the row's identity (e.g. below `fromKey`'s
+   * min_decryption_version, under yet another key, or moved from another row): left as stored, not bound.
+   */
+  notBound: number;
+  /** The first of them (at most 10): row identity and why the value did not open under `fromKey`. */
+  notBoundRows: Array<{ id: string; reason: string }>;
   /** Changed by a writer between read and write; the writer's value stands. */
   skipped: number;
   seconds: number;
@@ -38,7 +45,9 @@ export interface BindOptions {
  * decrypted and encrypted again under the column's derived key with the row's identity as context,
  * a batch at a time, and written only where the row still holds what was read. Plaintext exists
  * only in memory, for one batch, and is overwritten once encrypted. Online (writers keep writing
- * bound values) and resumable: values that do not decrypt under `fromKey` are bound already.
+ * bound values) and resumable: a value that does not decrypt under `fromKey` is counted bound already
+ * only when it decrypts under the derived key with its row's identity; any other is counted in
+ * `notBound`, so a run that leaves values behind says so.
  */
 export async function bindStoredValues(
   transit: Transit,
@@ -61,6 +70,8 @@ export async function bindStoredValues(
     total,
     bound: 0,
     alreadyBound: 0,
+    notBound: 0,
+    notBoundRows: [],
     skipped: 0,
     seconds: 0,
   };
@@ -80,7 +91,15 @@ export async function bindStoredValues(
       const result = opened[index];
       return result?.ok === true ? [{ row, plaintext: result.value }] : [];
     });
-    summary.alreadyBound += batch.length - legacy.length;
+    await countNotLegacy(
+      transit,
+      key,
+      batch.flatMap((row, index) => {
+        const result = opened[index];
+        return result?.ok === false ? [{ row, reason: result.error.code }] : [];
+      }),
+      summary,
+    );
     try {
       const sealed = await transit.encrypt(
         key,
@@ -108,4 +127,30 @@ export async function bindStoredValues(
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+const NOT_BOUND_ROWS_KEPT = 10;
+
+/** Values that did not open under `fromKey`: bound already if they open under `key` with their row's identity. */
+async function countNotLegacy(
+  transit: Transit,
+  key: string,
+  rows: Array<{ row: { id: string; ciphertext: string }; reason: string }>,
+  summary: BindSummary,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const opened = await transit.decrypt(
+    key,
+    rows.map(({ row }) => ({ ciphertext: row.ciphertext, context: Buffer.from(row.id, 'utf8') })),
+  );
+  rows.forEach(({ row, reason }, index) => {
+    const result = opened[index];
+    if (result?.ok === true) {
+      result.value.fill(0);
+      summary.alreadyBound += 1;
+      return;
+    }
+    summary.notBound += 1;
+    if (summary.notBoundRows.length < NOT_BOUND_ROWS_KEPT) summary.notBoundRows.push({ id: row.id, reason });
+  });
 }

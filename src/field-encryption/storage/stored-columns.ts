@@ -1,7 +1,12 @@
 import { getTableColumns, getTableName, is } from 'drizzle-orm';
-import { type PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { blindIndexDeclarationOf } from './transit-blind-index.ts';
-import { type CiphertextDeclaration, ciphertextDeclarationOf } from './transit-ciphertext.ts';
+import { getTableConfig, type PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { DeclarationMismatchError } from './check-declarations.ts';
+import { blindIndexConstraintNames, blindIndexDeclarationOf } from './transit-blind-index.ts';
+import {
+  type CiphertextDeclaration,
+  ciphertextConstraintNames,
+  ciphertextDeclarationOf,
+} from './transit-ciphertext.ts';
 
 /** One column holding transit ciphertext, as declared with `transitCiphertext` in the drizzle schema. */
 export interface StoredColumn extends Omit<CiphertextDeclaration, 'column' | 'versionColumn'> {
@@ -73,7 +78,48 @@ export function storedColumnsOf(schema: Record<string, unknown>): StoredColumnRe
     }
   }
   found.push(...blindIndexColumnsOf(schema, found));
+  refuseMissingConstraints(found);
   return new StoredColumnRegistry(found);
+}
+
+/**
+ * A drizzle column cannot carry its own CHECK, so `transitCiphertextConstraints(table)` in the table's
+ * extras adds it: refuse every stored column whose table forgot it (no `vault:v<N>:` CHECK, no version
+ * index), naming the column, rather than let a table accept plaintext in a ciphertext column.
+ */
+function refuseMissingConstraints(columns: readonly StoredColumn[]): void {
+  const problems: string[] = [];
+  const configs = new Map<PgTable, ReturnType<typeof getTableConfig>>();
+  for (const column of columns) {
+    let config = configs.get(column.table);
+    if (config === undefined) {
+      config = getTableConfig(column.table);
+      configs.set(column.table, config);
+    }
+    const blindIndex = blindIndexDeclarationOf(column.version);
+    const ciphertext = ciphertextDeclarationOf(column.version);
+    const names =
+      blindIndex !== undefined
+        ? blindIndexConstraintNames(config.name, blindIndex)
+        : ciphertext !== undefined
+          ? ciphertextConstraintNames(config.name, ciphertext)
+          : undefined;
+    if (names === undefined) continue;
+    const checks = new Set(config.checks.map((check) => check.name));
+    const indexes = new Set(config.indexes.map((index) => index.config.name));
+    const missing = [
+      ...(checks.has(names.check) ? [] : [`CHECK ${names.check}`]),
+      ...names.indexes.filter((name) => !indexes.has(name)).map((name) => `index ${name}`),
+    ];
+    if (missing.length > 0) {
+      problems.push(
+        `${column.label} is declared with ${blindIndex === undefined ? 'transitCiphertext' : 'transitBlindIndex'}, but its table lacks ${missing.join(', ')}: add (table) => [...transitCiphertextConstraints(table)] to the table's extras`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new DeclarationMismatchError(`stored columns are declared incompletely:\n  - ${problems.join('\n  - ')}`);
+  }
 }
 
 /** Every `transitBlindIndex` column, with the ciphertext column it indexes. */

@@ -51,15 +51,24 @@ export function blindIndexDeclarationOf(column: PgColumn): BlindIndexDeclaration
   return generated !== undefined && typeof generated === 'object' ? declarations.get(generated as SQL) : undefined;
 }
 
+/** The names `transitCiphertextConstraints` gives a blind index's CHECK, version index and lookup index. */
+export function blindIndexConstraintNames(tableName: string, declaration: BlindIndexDeclaration) {
+  return {
+    check: `${tableName}_${declaration.column}_is_hmac`,
+    indexes: [`${tableName}_${declaration.versionColumn}_idx`, `${tableName}_${declaration.column}_idx`],
+  };
+}
+
 /** The CHECK and indexes of a blind-index version column (none for other columns). */
 export function blindIndexConstraints(column: PgColumn) {
   const declaration = blindIndexDeclarationOf(column);
   if (declaration === undefined) return [];
-  const tableName = getTableName(column.table);
   const indexed = sql.identifier(declaration.column);
+  const names = blindIndexConstraintNames(getTableName(column.table), declaration);
+  const [versionIndex = '', lookupIndex = ''] = names.indexes;
   return [
-    check(`${tableName}_${declaration.column}_is_hmac`, sql`${indexed} is null or ${indexed} ~ '^vault:v[0-9]+:'`),
-    index(`${tableName}_${declaration.versionColumn}_idx`).on(column),
-    index(`${tableName}_${declaration.column}_idx`).using('btree', sql`${indexed}`),
+    check(names.check, sql`${indexed} is null or ${indexed} ~ '^vault:v[0-9]+:'`),
+    index(versionIndex).on(column),
+    index(lookupIndex).using('btree', sql`${indexed}`),
   ];
 }

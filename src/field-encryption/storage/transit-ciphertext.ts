@@ -24,7 +24,8 @@ const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${lette
  * bindTo: 'id' })` in a drizzle table gives the text column `pan` and the generated column
  * `pan_key_version` (the version read out of the ciphertext by Postgres). Add
  * `...transitCiphertextConstraints(table)` to the table's extras for the `vault:v<N>:` CHECK and the
- * version index. The stored-column registry finds the column from this declaration.
+ * version index (a drizzle column cannot carry a CHECK itself): the stored-column registry finds the
+ * column from this declaration, and refuses it, naming it, when its table lacks them.
  */
 export function transitCiphertext<const TName extends string>(name: TName, options: { key: string; bindTo?: string }) {
   const column = snakeCase(name);
@@ -58,6 +59,14 @@ export function ciphertextDeclarationOf(column: PgColumn): CiphertextDeclaration
   return generated !== undefined && typeof generated === 'object' ? declarations.get(generated as SQL) : undefined;
 }
 
+/** The names `transitCiphertextConstraints` gives a ciphertext column's CHECK and version index. */
+export function ciphertextConstraintNames(tableName: string, declaration: CiphertextDeclaration) {
+  return {
+    check: `${tableName}_${declaration.column}_is_ciphertext`,
+    indexes: [`${tableName}_${declaration.versionColumn}_idx`],
+  };
+}
+
 /**
  * CHECK `vault:v<N>:` on every transit ciphertext column of the table, and an index on its version
  * column; the same for every blind index (`transitBlindIndex`), plus an index on the index column.
@@ -68,9 +77,10 @@ export function transitCiphertextConstraints(table: Record<string, PgColumn>) {
     if (declaration === undefined) return blindIndexConstraints(column);
     const tableName = getTableName(column.table);
     const ciphertext = sql.identifier(declaration.column);
+    const names = ciphertextConstraintNames(tableName, declaration);
     return [
-      check(`${tableName}_${declaration.column}_is_ciphertext`, sql`${ciphertext} ~ '^vault:v[0-9]+:'`),
-      index(`${tableName}_${declaration.versionColumn}_idx`).on(column),
+      check(names.check, sql`${ciphertext} ~ '^vault:v[0-9]+:'`),
+      ...names.indexes.map((name) => index(name).on(column)),
     ];
   });
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TransitConfig } from '../../config.ts';
 import { EmbeddedTransit } from './embedded/embedded-transit.ts';
 import { KeyringStore } from './embedded/keyring-store.ts';
 import { loadMasterKey } from './embedded/master-key.ts';
 import { type Transit, TransitError } from './transit.ts';
+import type { EmbeddedTransitConfig, TransitConfig } from './transit-config.ts';
 import { VaultSession, type VaultSessionOptions } from './vault/vault-session.ts';
 import { VaultTransit } from './vault/vault-transit.ts';
 
@@ -22,7 +22,7 @@ export function createTransit(config: TransitConfig, options: VaultSessionOption
 }
 
 /** A keyring without its master key is unreadable; a new master key would only hide that. */
-function refuseNewMasterKeyOverKeyring(config: Extract<TransitConfig, { kind: 'embedded' }>): void {
+function refuseNewMasterKeyOverKeyring(config: EmbeddedTransitConfig): void {
   if (config.keyDir === undefined || config.masterKey !== undefined || config.masterKeyFile === undefined) return;
   const keyring = path.join(config.keyDir, 'keyring.json');
   if (fs.existsSync(keyring) && !fs.existsSync(config.masterKeyFile)) {

@@ -3,12 +3,11 @@ import http from 'node:http';
 import https from 'node:https';
 import nodeVault from 'node-vault';
 import pRetry from 'p-retry';
-import type { TransitConfig } from '../../../config.ts';
 import { TransitError } from '../transit.ts';
+import type { VaultTransitConfig } from '../transit-config.ts';
 import { classifyVaultError, isVaultResponseError, TransientVaultError } from './vault-errors.ts';
 import { type VaultNode, VaultNodes } from './vault-nodes.ts';
 
-type VaultConfig = Extract<TransitConfig, { kind: 'vault' }>;
 type Method = 'GET' | 'POST' | 'DELETE';
 
 export interface VaultSessionOptions {
@@ -32,7 +31,7 @@ export class VaultSession {
   private issuedTtl = 0;
 
   constructor(
-    readonly config: VaultConfig,
+    readonly config: VaultTransitConfig,
     private readonly options: VaultSessionOptions = {},
   ) {
     const tls = tlsOptions(config);
@@ -202,7 +201,7 @@ function withinTimeout<T>(request: Promise<T>, timeoutMs: number): Promise<T> {
   return Promise.race([request, deadline]).finally(() => clearTimeout(timer));
 }
 
-export function tlsOptions(config: VaultConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+export function tlsOptions(config: VaultTransitConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (variable: string, file: string | undefined): Buffer | undefined => {
     if (file === undefined) return undefined;
     try {

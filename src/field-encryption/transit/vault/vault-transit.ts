@@ -1,4 +1,3 @@
-import type { TransitBatchingConfig } from '../../../config.ts';
 import { mapInChunks } from '../chunks.ts';
 import {
   type DecryptItem,
@@ -14,6 +13,7 @@ import {
   TransitError,
   type TransitResult,
 } from '../transit.ts';
+import type { TransitBatchingConfig } from '../transit-config.ts';
 import { itemsPerRequest } from './request-size.ts';
 import { itemError } from './vault-errors.ts';
 import type { VaultSession } from './vault-session.ts';
