@@ -51,7 +51,6 @@ export { transitBlindIndex } from './storage/transit-blind-index.ts';
 export { transitCiphertext, transitCiphertextConstraints } from './storage/transit-ciphertext.ts';
 export { type BatchingOptions, TransitBatcher } from './transit/batcher.ts';
 export { type BlindIndex, blindIndexOf } from './transit/blind-index-of.ts';
-export { keyVersionOf } from './transit/ciphertext.ts';
 export { createTransit } from './transit/create-transit.ts';
 export { EmbeddedTransit } from './transit/embedded/embedded-transit.ts';
 export { KeyringStore } from './transit/embedded/keyring-store.ts';

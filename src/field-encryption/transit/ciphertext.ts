@@ -20,12 +20,3 @@ export function parseCiphertext(ciphertext: string): ParsedCiphertext {
 export function formatCiphertext(version: number, payload: Buffer): string {
   return `vault:v${version}:${payload.toString('base64')}`;
 }
-
-/** The key version a stored ciphertext was written with, or null when it is not a transit ciphertext. */
-export function keyVersionOf(ciphertext: string): number | null {
-  try {
-    return parseCiphertext(ciphertext).version;
-  } catch {
-    return null;
-  }
-}
