@@ -82,7 +82,8 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     const keys = new Set(keySpecs.keys());
     const instrumented = new InstrumentedTransit(transit, metrics);
     const keyAdmin = new KeyAdmin(instrumented, keys, storedColumns, database.db);
-    await refuseMissingKeyMaterial(transit, keyAdmin);
+    const revealLedger = new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY);
+    await refuseMissingKeyMaterial(transit, keyAdmin, [revealLedger.sealKeyUse()]);
     await ensureKeys(transit, keySpecs, { create: transit.kind === 'embedded' });
 
     const services: Services = {
@@ -92,7 +93,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
       keyAdmin,
       limits: config.limits,
       onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
-      revealLedger: new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY),
+      revealLedger,
       revealAllowance: new RevealAllowance(database.db),
       onRateLimited: ({ role, field }) => metrics.rateLimited.inc({ role, field }),
       onAllowanceUnavailable: (error) => logger.error({ err: error }, 'reveal budget not checked; fields withheld'),

@@ -14,7 +14,7 @@ export async function serve(parts: Pick<AppParts, 'withoutRevealRecord'> = {}): 
   if (ownership !== undefined) keepPrivate(config.dataDir);
   const app: App = await startApp(config, parts);
   if (ownership !== undefined) {
-    ownership.info.url = app.url;
+    ownership.publish({ url: app.url });
     await serveOperatorCommands(ownership, apiOperatorRunner(config, app.transit, app.database));
   }
   let stopping = false;

@@ -39,7 +39,7 @@ export { fieldEncryptionDirectivesSdl } from './directives/sdl.ts';
 export { decryptionFailed, encryptionUnavailable, fieldEncryptionError } from './errors.ts';
 export { type BindProgress, type BindSummary, bindStoredValues } from './lifecycle/bind.ts';
 export { KeyAdmin } from './lifecycle/key-admin.ts';
-export { refuseMissingKeyMaterial } from './lifecycle/missing-key-material.ts';
+export { type OtherKeyUse, refuseMissingKeyMaterial } from './lifecycle/missing-key-material.ts';
 export { type ReindexProgress, type ReindexSummary, reindexStoredValues } from './lifecycle/reindex.ts';
 export { RetireRefusedError, retireVersionsBelow } from './lifecycle/retire.ts';
 export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './lifecycle/rewrap.ts';

@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { DataDirOwnership } from './data-dir-owner.ts';
+import { socketAddress } from './socket-address.ts';
 
 /** Where an operator command writes: the terminal when run locally, the caller's socket when run by the owner. */
 export interface Io {
@@ -23,11 +24,13 @@ type Message = { out: string } | { err: string } | { exit: number };
 /**
  * The owner's door for operator commands: a Unix socket inside the data directory (0700), so only the
  * user who could open the data files anyway can reach it. One JSON request per connection, the
- * command's output and exit code streamed back as JSON lines.
+ * command's output and exit code streamed back as JSON lines. A data directory whose path is too long
+ * for a socket address is reached through a handle on it (see socketAddress).
  */
 export async function serveOperatorCommands(ownership: DataDirOwnership, run: OperatorRunner): Promise<void> {
   const socketPath = path.join(ownership.dataDir, 'operator.sock');
   fs.rmSync(socketPath, { force: true });
+  const address = socketAddress(socketPath);
   const server = net.createServer((socket) => {
     const send = (message: Message) => socket.write(`${JSON.stringify(message)}\n`);
     const lines = readline.createInterface({ input: socket });
@@ -46,21 +49,32 @@ export async function serveOperatorCommands(ownership: DataDirOwnership, run: Op
     });
     socket.on('error', () => {});
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(address.path, resolve);
+    });
+  } finally {
+    address.done();
+  }
   fs.chmodSync(socketPath, 0o600);
   server.unref();
-  ownership.info.controlSocket = socketPath;
+  ownership.publish({ controlSocket: socketPath });
 }
 
 /** Sends a command to the owner and relays its output; resolves to the command's exit code. */
 export function sendOperatorCommand(socketPath: string, program: string, argv: string[], io: Io): Promise<number> {
   return new Promise((resolve, reject) => {
     let exit: number | undefined;
-    const socket = net.connect(socketPath, () => socket.write(`${JSON.stringify({ program, argv })}\n`));
-    socket.on('error', reject);
+    const address = socketAddress(socketPath);
+    const socket = net.connect(address.path, () => {
+      address.done();
+      socket.write(`${JSON.stringify({ program, argv })}\n`);
+    });
+    socket.on('error', (error) => {
+      address.done();
+      reject(error);
+    });
     readline.createInterface({ input: socket }).on('line', (line) => {
       const message = JSON.parse(line) as Message;
       if ('out' in message) io.out(message.out);

@@ -36,7 +36,11 @@ describe('commits and keyring writes reach stable storage [embedded]', () => {
     timeout: 240_000,
   }, async () => {
     api = await startApi(env, ['strace', '-f', '-y', '-e', 'trace=fsync,fdatasync', '-o', trace]);
-    const walSyncsAtStart = syncsIn(fs.readFileSync(trace, 'utf8'), /pg_wal\//);
+    const atStart = fs.readFileSync(trace, 'utf8');
+    const walSyncsAtStart = syncsIn(atStart, /pg_wal\//);
+    // The fresh master key reaches the disk before anything is encrypted under it: the file, then its directory.
+    expect(syncsIn(atStart, /\/master\.key>\)/)).toBe(1);
+    expect(syncsIn(atStart, new RegExp(`${dataDir}>\\)`))).toBeGreaterThanOrEqual(1);
     for (let n = 0; n < CREATES; n += 1) {
       const created = await gql(api.url, 'clerk', CREATE, { input: { name: `durable ${n}`, pan: panFor(n, '35') } });
       expect(created.errors).toBeUndefined();

@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { panFor } from '../support/luhn-pans.ts';
-import { backendEnv, CREATE, freshDataDir, gql, processorReadsAll, runTs, startApi } from './processes.ts';
+import {
+  backendEnv,
+  CREATE,
+  freshDataDir,
+  gql,
+  processorReadsAll,
+  runTs,
+  startApi,
+  startExpectingRefusal,
+} from './processes.ts';
 
 /**
  * With cards stored, a keyring that lost a key (file or folder deleted, emptied, a version cut off)
@@ -32,6 +41,8 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
       input: { name: 'stored under v2', pan: panFor(9, '6') },
     });
     cards.set(created.data?.createCreditCard.id ?? '', panFor(9, '6'));
+    // The processor's read is on the reveal record, sealed under "reveal-seal".
+    expect((await processorReadsAll(api.url)).errors).toEqual([]);
     expect(await api.stop()).toBe(0);
     fs.copyFileSync(keyring, saved);
     fs.copyFileSync(masterKey, savedMasterKey);
@@ -61,6 +72,33 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
       /key "card-pan" versions v2/,
     ],
     [
+      'version 1 deleted below latestVersion 2',
+      () => {
+        const stored = JSON.parse(fs.readFileSync(saved, 'utf8'));
+        delete stored.keys['card-pan'].versions['1'];
+        fs.writeFileSync(keyring, JSON.stringify(stored));
+      },
+      /key "card-pan" versions v1 /,
+    ],
+    [
+      'one whole key removed (card-pan-index), the others kept',
+      () => {
+        const stored = JSON.parse(fs.readFileSync(saved, 'utf8'));
+        delete stored.keys['card-pan-index'];
+        fs.writeFileSync(keyring, JSON.stringify(stored));
+      },
+      /key "card-pan-index" \(\d+ stored values use it\)/,
+    ],
+    [
+      'reveal-seal removed while reveal records are stored',
+      () => {
+        const stored = JSON.parse(fs.readFileSync(saved, 'utf8'));
+        delete stored.keys['reveal-seal'];
+        fs.writeFileSync(keyring, JSON.stringify(stored));
+      },
+      /key "reveal-seal" \(\d+ sealed reveal records use it\)/,
+    ],
+    [
       'master.key deleted',
       () => fs.rmSync(masterKey),
       /master key file .*master\.key is missing but keyring .* exists/,
@@ -72,22 +110,28 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
     { timeout: 180_000 },
     async (_, damage, names) => {
       damage();
-      const before = fs.existsSync(keyring) ? fs.readFileSync(keyring, 'utf8') : undefined;
-      for (const [entry, args] of [
-        ['src/server.ts', []],
-        ['src/cli/transit.ts', ['setup']],
-      ] as const) {
-        const refused = await runTs(entry, [...args], { ...env, PORT: '0' });
-        expect(refused.code).toBe(1);
-        expect(refused.stdout).not.toContain('listening');
-        expect(refused.stderr).toMatch(names);
-        expect(refused.stderr).toMatch(/Restore the keys from a backup|restore the master key it was written with/);
+      try {
+        const before = fs.existsSync(keyring) ? fs.readFileSync(keyring, 'utf8') : undefined;
+        const start = await startExpectingRefusal(env);
+        const setup = await runTs('src/cli/transit.ts', ['setup'], { ...env, PORT: '0' });
+        for (const [refused, output] of [
+          [start, start.output],
+          [setup, setup.stdout + setup.stderr],
+        ] as const) {
+          expect({ code: refused.code, listened: 'listened' in refused && refused.listened }, output).toEqual({
+            code: 1,
+            listened: false,
+          });
+          expect(output).toMatch(names);
+          expect(output).toMatch(/Restore the keys from a backup|restore the master key it was written with/);
+        }
         expect(fs.existsSync(masterKey)).toBe(!/master/.test(String(names)));
         expect(fs.existsSync(keyring) ? fs.readFileSync(keyring, 'utf8') : undefined).toEqual(before);
+      } finally {
+        fs.mkdirSync(transitDir, { recursive: true, mode: 0o700 });
+        fs.copyFileSync(saved, keyring);
+        fs.copyFileSync(savedMasterKey, masterKey);
       }
-      fs.mkdirSync(transitDir, { recursive: true, mode: 0o700 });
-      fs.copyFileSync(saved, keyring);
-      fs.copyFileSync(savedMasterKey, masterKey);
     },
   );
 
@@ -98,6 +142,11 @@ describe('start-up refuses over stored ciphertext whose key material is missing 
       expect(errors).toEqual([]);
       expect(new Map([...pans].filter(([id]) => cards.has(id)))).toEqual(cards);
       expect(pans.size).toBe(cards.size);
+      // No refused start replaced the seal key: the reveal record still verifies (through this API).
+      const verified = await runTs('src/cli/audit.ts', ['verify'], env);
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.stderr).toContain(`held by the API (PID ${api.pid}`);
+      expect(verified.stdout).toMatch(/reveal record intact: [1-9]\d* records/);
     } finally {
       await api.stop();
     }

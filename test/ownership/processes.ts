@@ -80,19 +80,56 @@ export async function startApi(env: Record<string, string>, wrapper: string[] = 
   };
 }
 
-/** The API under another program (strace): its own environment, minus the harness's backend variables. */
+/** The API, under another program (strace, unshare) when `wrapper` names one: its own environment, minus the harness's backend variables. */
 function spawnWrapped(wrapper: string[], env: Record<string, string>): ChildProcess {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) => !/^(DATABASE_|VAULT_|TRANSIT_|AUTH_|PROCESSOR_|PORT$|HOST$|DATA_DIR$)/.test(name),
     ),
   );
-  const [command = '', ...args] = wrapper;
-  return spawn(command, [...args, process.execPath, '--import', 'tsx', 'src/server.ts'], {
+  const [command = process.execPath, ...args] = [...wrapper, process.execPath, '--import', 'tsx', 'src/server.ts'];
+  return spawn(command, args, {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * Runs `npm start`'s entry (under `wrapper`, e.g. `unshare -n`) expecting a refusal: resolves when it
+ * exits, or kills it as soon as it listens and says so (`listened`), so a start that should have been
+ * refused fails the test instead of hanging it.
+ */
+export async function startExpectingRefusal(
+  env: Record<string, string>,
+  wrapper: string[] = [],
+): Promise<{ code: number | null; output: string; listened: boolean }> {
+  const child = spawnWrapped(wrapper, { PORT: '0', ...env });
+  let output = '';
+  let listened = false;
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+    if (!listened && /listening on/.test(output)) {
+      listened = true;
+      child.kill('SIGKILL');
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (exit) => resolve(exit)));
+  return { code, output, listened };
+}
+
+/** Every entry below `dir` with its size and mtime: what a process that "writes nothing" leaves as it was. */
+export function fileTree(dir: string): string[] {
+  const entries: string[] = [];
+  const walk = (entry: string) => {
+    const stat = fs.lstatSync(entry);
+    entries.push(`${path.relative(dir, entry) || '.'} ${stat.isDirectory() ? 'dir' : stat.size} ${stat.mtimeMs}`);
+    if (stat.isDirectory()) for (const name of fs.readdirSync(entry).sort()) walk(path.join(entry, name));
+  };
+  walk(dir);
+  return entries;
 }
 
 export async function runTs(entry: string, args: string[], env: Record<string, string>) {

@@ -1,17 +1,21 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readOwner } from '../../src/owner/data-dir-owner.ts';
 import { panFor } from '../support/luhn-pans.ts';
+import { finished } from '../support/spawn.ts';
 import {
   type ApiProcess,
   backendEnv,
   CREATE,
+  fileTree,
   freshDataDir,
   gql,
   processorReadsAll,
   runTs,
   startApi,
+  startExpectingRefusal,
   writeContinuously,
 } from './processes.ts';
 
@@ -39,6 +43,7 @@ describe('one owner per data directory [embedded]', () => {
   }, async () => {
     const env = backendEnv(undefined, newDataDir());
     const first = await start(env);
+    const before = fileTree(env.DATA_DIR as string);
     const second = await runTs('src/server.ts', [], { ...env, PORT: '0' });
     expect(second.code).toBe(1);
     const lines = second.stderr.trim().split('\n');
@@ -47,6 +52,35 @@ describe('one owner per data directory [embedded]', () => {
     expect(lines[0]).toContain(`PID ${first.pid}`);
     expect(lines[0]).toContain(`port ${first.port}`);
     expect(second.stdout).not.toContain('listening');
+    // The refused start wrote nothing: same names, sizes and mtimes.
+    expect(fileTree(env.DATA_DIR as string)).toEqual(before);
+
+    // Nor does the lock depend on the network namespace (a second container sharing the volume)...
+    const isolated = await startExpectingRefusal(env, ['unshare', '-n']);
+    expect({ listened: isolated.listened, code: isolated.code }, isolated.output).toEqual({ listened: false, code: 1 });
+    expect(isolated.output).toContain(`PID ${first.pid}`);
+    // ...or on the path the directory is reached by: a bind mount, a symlink.
+    const mounted = `${env.DATA_DIR}-mounted`;
+    const linked = `${env.DATA_DIR}-linked`;
+    fs.mkdirSync(mounted);
+    fs.symlinkSync(env.DATA_DIR as string, linked);
+    dataDirs.push(linked);
+    const bound = await finished(spawn('mount', ['--bind', env.DATA_DIR as string, mounted]));
+    expect(bound.code, bound.stderr).toBe(0);
+    try {
+      for (const other of [mounted, linked]) {
+        const refused = await startExpectingRefusal({ ...env, DATA_DIR: other });
+        expect({ other, listened: refused.listened, code: refused.code }, refused.output).toEqual({
+          other,
+          listened: false,
+          code: 1,
+        });
+        expect(refused.output).toContain(`PID ${first.pid}`);
+      }
+    } finally {
+      await finished(spawn('umount', [mounted]));
+      fs.rmdirSync(mounted);
+    }
 
     const created = await gql<{ createCreditCard: { id: string } }>(first.url, 'clerk', CREATE, {
       input: { name: 'after the refused start', pan: panFor(7) },
@@ -54,6 +88,36 @@ describe('one owner per data directory [embedded]', () => {
     expect(created.errors).toBeUndefined();
     const { pans } = await processorReadsAll(first.url);
     expect(pans.get(created.data?.createCreditCard.id ?? '')).toBe(panFor(7));
+  });
+
+  it('serves from a DATA_DIR too long for a socket path beside it, and runs setup, bind and audit verify there', {
+    timeout: 240_000,
+  }, async () => {
+    const base = newDataDir();
+    const dataDir = path.join(base, 'a-data-directory-whose-path-is-longer-than-a-unix-socket-path-may-be'.repeat(2));
+    expect(Buffer.byteLength(path.join(dataDir, 'operator.sock'))).toBeGreaterThan(108);
+    const env = backendEnv(undefined, dataDir);
+    const api = await start(env);
+    const created = await gql(api.url, 'clerk', CREATE, { input: { name: 'long path', pan: panFor(11) } });
+    expect(created.errors).toBeUndefined();
+    expect((await processorReadsAll(api.url)).errors).toEqual([]);
+    const viaApi = `is held by the API (PID ${api.pid}, port ${api.port}); running the command there`;
+
+    const setup = await runTs('src/cli/transit.ts', ['setup'], env);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stderr).toContain(viaApi);
+    expect(setup.stdout).toContain('key card-pan: already present');
+
+    const verified = await runTs('src/cli/audit.ts', ['verify'], env);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stderr).toContain(viaApi);
+    expect(verified.stdout).toContain('reveal record intact: 1 records, chain and seals verified');
+
+    // No unbound key to move values off: the API's own answer comes back, with its exit code.
+    const bound = await runTs('src/cli/transit.ts', ['bind', 'card-pan', '--from', 'card-pan-legacy'], env);
+    expect(bound.stderr).toContain(viaApi);
+    expect(bound.stderr).toContain('transit key "card-pan-legacy" not found');
+    expect(bound.code).toBe(1);
   });
 
   it('keeps every file private under umask 0022: directories 0700, files 0600', { timeout: 180_000 }, async () => {

@@ -51,6 +51,13 @@ export async function runOperatorCli(
       }
     } catch (error) {
       if (!(error instanceof DataDirOwnedError)) throw error;
+      // An API this process cannot see (another PID namespace on the same volume) still takes commands.
+      if (error.owner?.controlSocket !== undefined && error.owner.role === 'API') {
+        console.error(
+          `transitql: ${config.dataDir} is held by ${describeOwner(error.owner)}; running the command there`,
+        );
+        return sendOperatorCommand(error.owner.controlSocket, name, program.forOwner?.(argv) ?? argv, consoleIo);
+      }
       if (Date.now() > deadline) throw error;
       if (!told && error.owner !== undefined && error.owner.role !== 'API') {
         console.error(`transitql: waiting for ${describeOwner(error.owner)} to finish`);

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
-import { transitKeysOf } from '../../encryption-declarations.ts';
+import { REVEAL_SEAL_KEY, transitKeysOf } from '../../encryption-declarations.ts';
 import {
   type AppRoleCredentials,
   blindIndexKeysOf,
   ensureKeys,
+  RevealLedger,
   refuseMissingKeyMaterial,
   VaultSession,
   writeLeastPrivilege,
@@ -25,8 +26,9 @@ export const setup: TransitCommand = {
     const indexKeys = blindIndexKeysOf(input.schema);
     if (config.transit.kind !== 'vault') {
       // Only where no stored value uses a key name may a key of that name be created.
-      const created = await withKeyAdmin(input, async (keyAdmin) => {
-        await refuseMissingKeyMaterial(transit, keyAdmin);
+      const created = await withKeyAdmin(input, async (keyAdmin, database) => {
+        const seals = new RevealLedger(database.db, transit, REVEAL_SEAL_KEY);
+        await refuseMissingKeyMaterial(transit, keyAdmin, [seals.sealKeyUse()]);
         return ensureKeys(transit, keySpecs, { create: true });
       });
       for (const key of keys) io.out(`key ${key}: ${created.includes(key) ? 'created' : 'already present'}`);

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, gte, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import { revealReservations } from '../budget/reveal-reservations-table.ts';
-import type { AnyPgDatabase } from '../storage/stored-values.ts';
+import type { OtherKeyUse } from '../lifecycle/missing-key-material.ts';
+import type { AnyPgDatabase, VersionCount } from '../storage/stored-values.ts';
 import { type Transit, TransitError } from '../transit/transit.ts';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
 import type { RevealGroup } from './reveal-collector.ts';
@@ -141,6 +142,24 @@ export class RevealLedger {
       .where(and(...conditions))
       .orderBy(asc(revealEvents.seq))
       .limit(query.limit);
+  }
+
+  /** The seals as a use of the seal key, for the start-up check: a seal key lost is a record unverifiable. */
+  sealKeyUse(): OtherKeyUse {
+    return { key: this.sealKey, what: 'sealed reveal records', countByVersion: () => this.sealsByVersion() };
+  }
+
+  /** How many seals name each version of the seal key. */
+  async sealsByVersion(): Promise<VersionCount[]> {
+    const version = sql<string | null>`substring(${revealEvents.seal} from '^vault:v([0-9]+):')`;
+    const rows = await this.db
+      .select({ version, count: count() })
+      .from(revealEvents)
+      .where(isNotNull(revealEvents.seal))
+      .groupBy(version);
+    return rows
+      .filter((row) => row.version !== null)
+      .map((row) => ({ version: Number(row.version), count: Number(row.count) }));
   }
 
   /** Walks the whole chain in order; the first record whose link, hash or seal does not hold. */

@@ -1,25 +1,51 @@
-import { type Transit, TransitError } from '../transit/transit.ts';
+import type { VersionCount } from '../storage/stored-values.ts';
+import { type KeyInfo, type Transit, TransitError } from '../transit/transit.ts';
 import type { KeyAdmin } from './key-admin.ts';
+
+/** Values stored outside the declared columns that a key's versions must still verify or decrypt. */
+export interface OtherKeyUse {
+  key: string;
+  /** What the values are, for the refusal: "sealed reveal records". */
+  what: string;
+  countByVersion(): Promise<VersionCount[]>;
+}
 
 /**
  * Refuses to go on when stored values use a key, or a key version, the transit backend does not
- * have: creating the key afresh would leave those values undecryptable, and put new values under a
- * key that restoring the old one would break. Nothing is written before this check passes.
+ * have: creating the key afresh would leave those values undecryptable (or their seals unverifiable),
+ * and put new values under a key that restoring the old one would break. Every version in use is
+ * checked against the versions the backend holds, not only against the latest. A version below the
+ * key's min_decryption_version is retired, not missing (the backend need not list it). Nothing is
+ * written before this check passes.
  */
-export async function refuseMissingKeyMaterial(transit: Transit, keyAdmin: KeyAdmin): Promise<void> {
-  const missing: string[] = [];
+export async function refuseMissingKeyMaterial(
+  transit: Transit,
+  keyAdmin: KeyAdmin,
+  others: readonly OtherKeyUse[] = [],
+): Promise<void> {
+  const uses = new Map<string, { what: string; used: VersionCount[] }>();
   for (const key of keyAdmin.keys) {
-    const used: { version: number; count: number }[] = [];
+    const used: VersionCount[] = [];
     for (const store of keyAdmin.stores(key)) used.push(...(await store.countByVersion()));
+    uses.set(key, { what: 'stored values', used });
+  }
+  for (const other of others) uses.set(other.key, { what: other.what, used: await other.countByVersion() });
+
+  const missing: string[] = [];
+  for (const [key, { what, used }] of uses) {
     const inUse = used.filter(({ count }) => count > 0);
     if (inUse.length === 0) continue;
     const stored = inUse.reduce((sum, { count }) => sum + count, 0);
-    const latestVersion = await latestVersionOf(transit, key);
-    const absent = [...new Set(inUse.filter(({ version }) => version > latestVersion).map(({ version }) => version))]
+    const info = await keyInfoOf(transit, key);
+    if (info === undefined || info.latestVersion === 0) {
+      missing.push(`key "${key}" (${stored} ${what} use it)`);
+      continue;
+    }
+    const absent = [...new Set(inUse.map(({ version }) => version))]
+      .filter((version) => !holds(info, version))
       .sort((a, b) => a - b)
       .map((version) => `v${version}`);
-    if (latestVersion === 0) missing.push(`key "${key}" (${stored} stored values use it)`);
-    else if (absent.length > 0) missing.push(`key "${key}" versions ${absent.join(', ')} (stored values use them)`);
+    if (absent.length > 0) missing.push(`key "${key}" versions ${absent.join(', ')} (${what} use them)`);
   }
   if (missing.length === 0) return;
   const where = await transit.describe();
@@ -31,11 +57,18 @@ export async function refuseMissingKeyMaterial(transit: Transit, keyAdmin: KeyAd
   );
 }
 
-async function latestVersionOf(transit: Transit, key: string): Promise<number> {
+/** Whether the key still has `version`: retired versions count as held (retiring is not losing). */
+function holds(info: KeyInfo, version: number): boolean {
+  if (version > info.latestVersion) return false;
+  if (version < info.minDecryptionVersion) return true;
+  return info.versions[version] !== undefined;
+}
+
+async function keyInfoOf(transit: Transit, key: string): Promise<KeyInfo | undefined> {
   try {
-    return (await transit.readKey(key)).latestVersion;
+    return await transit.readKey(key);
   } catch (error) {
-    if (error instanceof TransitError && error.code === 'KEY_NOT_FOUND') return 0;
+    if (error instanceof TransitError && error.code === 'KEY_NOT_FOUND') return undefined;
     throw error;
   }
 }
