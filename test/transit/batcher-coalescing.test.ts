@@ -101,6 +101,43 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     ]);
   });
 
+  it('after contention, sends a lone value after one short step, not the whole window', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000 });
+    const started = recording.hold();
+    const first = batcher.encrypt('coalesce', 'first');
+    await started;
+    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
+    await nextMacrotask();
+    recording.release();
+    await Promise.all([first, during]);
+    const asked = performance.now();
+    await batcher.encrypt('coalesce', 'alone after contention');
+    expect(performance.now() - asked).toBeLessThan(1_000);
+    expect(recording.calls.map((call) => call.size)).toEqual([1, 1, 1]);
+  });
+
+  it('after contention, keeps waiting while values keep arriving, and sends them as one call', async () => {
+    const { recording, batcher } = await open({ enabled: true, windowMs: 100 });
+    const started = recording.hold();
+    const first = batcher.encrypt('coalesce', 'first');
+    await started;
+    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
+    await nextMacrotask();
+    recording.release();
+    await Promise.all([first, during]);
+    // Ten values, one a millisecond: each 5 ms step brings more, so they wait for one another (a busy
+    // machine may stall the loop past a step: at most three calls, never one per value).
+    const trickle: Promise<string>[] = [];
+    for (let index = 0; index < 10; index++) {
+      trickle.push(batcher.encrypt('coalesce', `value ${index}`));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(trickle);
+    const [, , ...gathered] = recording.calls.map((call) => call.size);
+    expect(gathered.reduce((sum, size) => sum + size, 0)).toBe(10);
+    expect(gathered.length).toBeLessThanOrEqual(3);
+  });
+
   it('never makes a caller asking one value after another wait out the window', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000 });
     for (const value of ['one', 'two', 'three']) await batcher.encrypt('coalesce', value);

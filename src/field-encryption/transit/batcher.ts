@@ -20,6 +20,11 @@ type LoadKey = EncryptItem | DecryptItem | HmacItem;
 const VERSION_SEPARATOR = '@'; // not in a key name
 /** How long one sight of concurrent callers keeps the window in use. */
 const CONTENTION_MEMORY_MS = 1_000;
+/**
+ * Under load a batch waits in steps this long while each brings more loads. Shorter than the gaps
+ * between a few clients' requests (they go out after one step), longer than a crowd's.
+ */
+const GATHER_STEP_MS = 5;
 
 function decryptItem(ciphertext: string, context: string | undefined): DecryptItem {
   return context === undefined ? { ciphertext } : { ciphertext, context: Buffer.from(context, 'utf8') };
@@ -33,8 +38,8 @@ function toText(plaintext: Buffer): string {
  * Coalesces single-value encrypt/decrypt/hmac requests into batch calls, across requests: everything
  * asked for the same operation and key in the same tick goes out as one call. A batch asked for while
  * a call for them is in flight waits for it. Under load (a call for them started or ended within the
- * window, and batches found calls in flight within the last second) a small next batch also waits out
- * the window, so that concurrent requests share calls. A caller asking one value after another, an
+ * window, and batches found calls in flight within the last second) a small next batch also waits while
+ * more loads keep arriving, at most the window, so that concurrent requests share calls. A caller asking one value after another, an
  * idle API, or a batch that already fills a chunk (a page of cards) never waits.
  * Nothing is cached: each load is answered once and forgotten, so no plaintext outlives its request.
  */
@@ -116,10 +121,28 @@ export class TransitBatcher {
           now - (this.lastActive.get(id) ?? Number.NEGATIVE_INFINITY) < this.batching.windowMs &&
           now - (this.lastContended.get(id) ?? Number.NEGATIVE_INFINITY) < CONTENTION_MEMORY_MS;
         const small = (this.queued.get(id) ?? 0) < this.batching.batchSize;
-        if (underLoad && small) setTimeout(whenIdle, this.batching.windowMs);
+        if (underLoad && small) this.gather(id, now, whenIdle);
         else whenIdle();
       }),
     );
+  }
+
+  /**
+   * Under load, waits while company keeps arriving: a step at a time, for as long as each step brought
+   * more loads, at most the window. A trickle of callers waits one step; a crowd, up to the window.
+   */
+  private gather(id: string, since: number, then: () => void): void {
+    const step = Math.min(GATHER_STEP_MS, this.batching.windowMs);
+    let seen = this.queued.get(id) ?? 0;
+    const check = () => {
+      const queued = this.queued.get(id) ?? 0;
+      const grew = queued > seen;
+      seen = queued;
+      if (grew && queued < this.batching.batchSize && performance.now() - since + step <= this.batching.windowMs)
+        setTimeout(check, step);
+      else then();
+    };
+    setTimeout(check, step);
   }
 
   private async dispatch(id: string, operation: Operation, key: string, inputs: readonly LoadKey[]) {
