@@ -123,7 +123,7 @@ const envSchema = z.object({
   TRANSIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // `sequential`: one call per value, one after another (the bench's second naive comparison).
   TRANSIT_BATCHING: z.union([z.literal('sequential'), flag]).default(true),
-  TRANSIT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(60),
+  TRANSIT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(100).default(80),
 
   AUTH_JWT_SECRET: optionalText,
   AUTH_JWKS_URL: z.preprocess((value) => (value === '' ? undefined : value), httpUrl),
