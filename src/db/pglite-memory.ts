@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { syncTree } from './sync-tree.ts';
 
 /**
  * PGlite's Postgres keeps its default shared_buffers of 128 MB inside the WebAssembly memory, which
@@ -25,4 +26,5 @@ await db.close();`;
     ['--input-type=module', '-e', script, dataDir, JSON.stringify(PGLITE_SETTINGS)],
     { env: {} },
   );
+  syncTree(dataDir);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { DatabaseUnavailableError } from './client.ts';
 import { DurableNodeFS, durableStartParams } from './durable-node-fs.ts';
+import { syncTree } from './sync-tree.ts';
 
 /** Creates an embedded database directory from a backup made by `db backup`; refuses to overwrite one. */
 export async function restorePglite(dataDir: string, archive: Buffer): Promise<void> {
@@ -17,4 +18,5 @@ export async function restorePglite(dataDir: string, archive: Buffer): Promise<v
   });
   await client.query('select 1');
   await client.close();
+  syncTree(dataDir);
 }

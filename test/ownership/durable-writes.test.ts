@@ -7,6 +7,10 @@ import { type ApiProcess, backendEnv, CREATE, freshDataDir, gql, runTs, startApi
 
 const CREATES = 20;
 
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Counts fsync(2)/fdatasync(2) calls per file in an strace log written with -f -y. */
 function syncsIn(trace: string, matching: RegExp): number {
   return trace
@@ -41,6 +45,17 @@ describe('commits and keyring writes reach stable storage [embedded]', () => {
     // The fresh master key reaches the disk before anything is encrypted under it: the file, then its directory.
     expect(syncsIn(atStart, /\/master\.key>\)/)).toBe(1);
     expect(syncsIn(atStart, new RegExp(`${dataDir}>\\)`))).toBeGreaterThanOrEqual(1);
+    // The new database itself (initdb runs with fsync off) is on stable storage before the API serves:
+    // every file of template1, which nothing changes after initdb, and the control file.
+    const template1 = path.join(dataDir, 'pglite', 'base', '1');
+    const catalogFiles = fs.readdirSync(template1).map((name) => path.join(template1, name));
+    const unsynced = catalogFiles.filter((file) => syncsIn(atStart, new RegExp(`<${escape(file)}>\\)`)) === 0);
+    console.log(
+      `catalog files of a new database fsynced at start: ${catalogFiles.length - unsynced.length} of ${catalogFiles.length}`,
+    );
+    expect(catalogFiles.length).toBeGreaterThan(100);
+    expect(unsynced).toEqual([]);
+    expect(syncsIn(atStart, /\/global\/pg_control>\)/)).toBeGreaterThanOrEqual(1);
     for (let n = 0; n < CREATES; n += 1) {
       const created = await gql(api.url, 'clerk', CREATE, { input: { name: `durable ${n}`, pan: panFor(n, '35') } });
       expect(created.errors).toBeUndefined();
