@@ -7,7 +7,7 @@ import { type ApiProcess, backendEnv, CREATE, freshDataDir, gql, runTs, startApi
 
 const CREATES = 20;
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -49,7 +49,7 @@ describe('commits and keyring writes reach stable storage [embedded]', () => {
     // every file of template1, which nothing changes after initdb, and the control file.
     const template1 = path.join(dataDir, 'pglite', 'base', '1');
     const catalogFiles = fs.readdirSync(template1).map((name) => path.join(template1, name));
-    const unsynced = catalogFiles.filter((file) => syncsIn(atStart, new RegExp(`<${escape(file)}>\\)`)) === 0);
+    const unsynced = catalogFiles.filter((file) => syncsIn(atStart, new RegExp(`<${escapeRegExp(file)}>\\)`)) === 0);
     console.log(
       `catalog files of a new database fsynced at start: ${catalogFiles.length - unsynced.length} of ${catalogFiles.length}`,
     );
