@@ -56,6 +56,17 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
     return { recording, batcher: new TransitBatcher(recording.transit, { batchSize: 250, ...batching }) };
   }
 
+  /** Contention, as under load: a value asked for while a call for its key is in flight (two calls of one). */
+  async function contend(recording: ReturnType<typeof recordingTransit>, batcher: TransitBatcher): Promise<void> {
+    const started = recording.hold();
+    const first = batcher.encrypt('coalesce', 'first');
+    await started;
+    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
+    await nextMacrotask();
+    recording.release();
+    await Promise.all([first, during]);
+  }
+
   it('sends values asked for while a call is in flight together, once that call returns', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 0 });
     const started = recording.hold();
@@ -83,13 +94,7 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
 
   it('after contention, gathers values asked for in separate macrotasks within the window into one call', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 50 });
-    const started = recording.hold();
-    const first = batcher.encrypt('coalesce', 'first');
-    await started;
-    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
-    await nextMacrotask();
-    recording.release();
-    await Promise.all([first, during]);
+    await contend(recording, batcher);
     const one = batcher.encrypt('coalesce', 'one');
     await nextMacrotask();
     const two = batcher.encrypt('coalesce', 'two');
@@ -103,13 +108,7 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
 
   it('after contention, sends a lone value after one short step, not the whole window', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000 });
-    const started = recording.hold();
-    const first = batcher.encrypt('coalesce', 'first');
-    await started;
-    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
-    await nextMacrotask();
-    recording.release();
-    await Promise.all([first, during]);
+    await contend(recording, batcher);
     const asked = performance.now();
     await batcher.encrypt('coalesce', 'alone after contention');
     expect(performance.now() - asked).toBeLessThan(1_000);
@@ -118,13 +117,7 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
 
   it('after contention, keeps waiting while values keep arriving, and sends them as one call', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 100 });
-    const started = recording.hold();
-    const first = batcher.encrypt('coalesce', 'first');
-    await started;
-    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
-    await nextMacrotask();
-    recording.release();
-    await Promise.all([first, during]);
+    await contend(recording, batcher);
     // Ten values, one a millisecond: each 5 ms step brings more, so they wait for one another (a busy
     // machine may stall the loop past a step: at most three calls, never one per value).
     const trickle: Promise<string>[] = [];
@@ -150,13 +143,7 @@ describe.each(backendSets())('transit batcher coalescing across requests [$name]
 
   it('after contention, sends a batch that already fills a chunk at once, without waiting out the window', async () => {
     const { recording, batcher } = await open({ enabled: true, windowMs: 3_600_000, batchSize: 3 });
-    const started = recording.hold();
-    const first = batcher.encrypt('coalesce', 'first');
-    await started;
-    const during = batcher.encrypt('coalesce', 'asked while the first call was in flight');
-    await nextMacrotask();
-    recording.release();
-    await Promise.all([first, during]);
+    await contend(recording, batcher);
     await Promise.all(['a', 'b', 'c'].map((value) => batcher.encrypt('coalesce', value)));
     expect(recording.calls).toEqual([
       { operation: 'encrypt', size: 1 },

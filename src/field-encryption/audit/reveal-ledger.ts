@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, gte, inArray, isNotNull, type SQL, sql } from 
 import { revealReservations } from '../budget/reveal-reservations-table.ts';
 import type { OtherKeyUse } from '../lifecycle/missing-key-material.ts';
 import type { AnyPgDatabase, VersionCount } from '../storage/stored-values.ts';
-import { type Transit, TransitError } from '../transit/transit.ts';
+import { type Transit, TransitError, valuesOf } from '../transit/transit.ts';
 import { type ChainedFields, chainHash, GENESIS_HASH } from './reveal-chain.ts';
 import type { RevealGroup } from './reveal-collector.ts';
 import { type RevealEventRow, revealEvents } from './reveal-events-table.ts';
@@ -227,10 +227,7 @@ export class RevealLedger {
       hashes.map((hash) => ({ input: Buffer.from(hash, 'hex') })),
       version === undefined ? {} : { version },
     );
-    return results.map((result) => {
-      if (!result.ok) throw result.error;
-      return result.value;
-    });
+    return valuesOf(results, hashes.length);
   }
 }
 

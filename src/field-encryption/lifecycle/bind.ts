@@ -1,5 +1,5 @@
 import type { Replacement, StoredValues } from '../storage/stored-values.ts';
-import type { Transit } from '../transit/transit.ts';
+import { type Transit, valuesOf } from '../transit/transit.ts';
 import { type Pace, paceOf } from './pace.ts';
 
 export interface BindProgress extends Pace {
@@ -101,15 +101,18 @@ export async function bindStoredValues(
       summary,
     );
     try {
-      const sealed = await transit.encrypt(
-        key,
-        legacy.map(({ row, plaintext }) => ({ plaintext, context: Buffer.from(row.id, 'utf8') })),
+      const sealed = valuesOf(
+        await transit.encrypt(
+          key,
+          legacy.map(({ row, plaintext }) => ({ plaintext, context: Buffer.from(row.id, 'utf8') })),
+        ),
+        legacy.length,
       );
-      const replacements: Replacement[] = legacy.map(({ row }, index) => {
-        const result = sealed[index];
-        if (result?.ok !== true) throw result?.error ?? new Error('transit answered no ciphertext');
-        return { id: row.id, previous: row.ciphertext, ciphertext: result.value };
-      });
+      const replacements: Replacement[] = legacy.map(({ row }, index) => ({
+        id: row.id,
+        previous: row.ciphertext,
+        ciphertext: sealed[index] as string,
+      }));
       const written = await store.replace(replacements);
       summary.bound += written;
       summary.skipped += replacements.length - written;

@@ -1,5 +1,5 @@
 import type { BlindIndexValues, IndexReplacement } from '../storage/blind-index-values.ts';
-import type { Transit } from '../transit/transit.ts';
+import { type Transit, valuesOf } from '../transit/transit.ts';
 import { type Pace, paceOf } from './pace.ts';
 
 export interface ReindexProgress extends Pace {
@@ -80,16 +80,18 @@ export async function reindexStoredValues(
     });
     summary.undecryptable += batch.length - readable.length;
     try {
-      const hmacs = await transit.hmac(
-        key,
-        readable.map(({ plaintext }) => ({ input: plaintext })),
-        { version: latestVersion },
+      const hmacs = valuesOf(
+        await transit.hmac(
+          key,
+          readable.map(({ plaintext }) => ({ input: plaintext })),
+          { version: latestVersion },
+        ),
+        readable.length,
       );
-      const replacements: IndexReplacement[] = readable.map(({ row }, index) => {
-        const result = hmacs[index];
-        if (result?.ok !== true) throw result?.error ?? new Error('transit answered no HMAC');
-        return { ...row, next: result.value };
-      });
+      const replacements: IndexReplacement[] = readable.map(({ row }, index) => ({
+        ...row,
+        next: hmacs[index] as string,
+      }));
       const written = await store.replace(replacements);
       summary.reindexed += written;
       summary.skipped += replacements.length - written;

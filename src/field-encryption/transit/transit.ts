@@ -111,3 +111,13 @@ export function ok<T>(value: T): TransitResult<T> {
 export function failed<T>(error: TransitError): TransitResult<T> {
   return { ok: false, error };
 }
+
+/** The values of a batch of `count` items that must all have succeeded: the first failure is thrown. */
+export function valuesOf<T>(results: readonly TransitResult<T>[], count: number): T[] {
+  if (results.length !== count)
+    throw new TransitError('UNAVAILABLE', `transit answered ${results.length} of ${count} items`);
+  return results.map((result) => {
+    if (!result.ok) throw result.error;
+    return result.value;
+  });
+}
