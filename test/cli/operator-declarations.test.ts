@@ -12,19 +12,8 @@ import {
   DeclarationMismatchError,
   transitBlindIndex,
   transitCiphertext,
-  transitCiphertextConstraints,
 } from '../../src/field-encryption/index.ts';
-
-/** A stored column no @encrypted field names: the app schema plus a table of someone else's. */
-const patients = pgTable(
-  'patients',
-  {
-    id: uuid('id').primaryKey(),
-    name: text('name').notNull(),
-    ...transitCiphertext('iban', { key: 'patient-iban' }),
-  },
-  (table) => [...transitCiphertextConstraints(table)],
-);
+import { undeclaredPatients as patients } from '../support/undeclared-patients.ts';
 
 /** credit_cards whose extras forgot transitCiphertextConstraints. */
 const cardsWithoutConstraints = pgTable('credit_cards', {

@@ -16,16 +16,7 @@ import {
 } from '../../src/field-encryption/index.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { backendSets } from '../support/backends.ts';
-
-const patients = pgTable(
-  'patients',
-  {
-    id: uuid('id').primaryKey(),
-    name: text('name').notNull(),
-    ...transitCiphertext('iban', { key: 'patient-iban' }),
-  },
-  (table) => [...transitCiphertextConstraints(table)],
-);
+import { undeclaredPatients as patients } from '../support/undeclared-patients.ts';
 
 const patientsIndexed = pgTable(
   'patients',
