@@ -8,11 +8,7 @@ import { operatorPrograms } from '../../src/cli/operator/programs.ts';
 import { runOperatorCli } from '../../src/cli/operator/run-cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import * as databaseSchema from '../../src/db/schema.ts';
-import {
-  DeclarationMismatchError,
-  transitBlindIndex,
-  transitCiphertext,
-} from '../../src/field-encryption/index.ts';
+import { DeclarationMismatchError, transitBlindIndex, transitCiphertext } from '../../src/field-encryption/index.ts';
 import { undeclaredPatients as patients } from '../support/undeclared-patients.ts';
 
 /** credit_cards whose extras forgot transitCiphertextConstraints. */
