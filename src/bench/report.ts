@@ -32,7 +32,7 @@ export function formatReport(report: BenchReport): string {
       'p50 / floor',
       'API overhead ms',
       'overhead / raw transit',
-      'of it: reveal record ms',
+      'of it: reveal record ms (mean)',
     ],
     report.overFloor.map((row) => [
       row.title,
