@@ -32,6 +32,10 @@ export class DataDirUnusableError extends Error {
   override name = 'DataDirUnusableError';
 }
 
+function unusable(dataDir: string, error: unknown): DataDirUnusableError {
+  return new DataDirUnusableError(`data directory ${dataDir} is not usable: ${(error as Error).message}`);
+}
+
 export function describeOwner(owner: OwnerInfo): string {
   const port = owner.url === undefined ? '' : `, port ${new URL(owner.url).port}`;
   return `the ${owner.role} (PID ${owner.pid}${port})`;
@@ -70,7 +74,7 @@ export async function takeOwnership(dataDir: string, info: Omit<OwnerInfo, 'pid'
   try {
     fs.mkdirSync(resolved, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new DataDirUnusableError(`data directory ${resolved} is not usable: ${(error as Error).message}`);
+    throw unusable(resolved, error);
   }
   const owner: OwnerInfo = { pid: process.pid, ...info };
   const deadline = Date.now() + SETTLE_MS;
@@ -154,7 +158,7 @@ async function lockDirectory(dataDir: string): Promise<HeldLock | undefined> {
     // Created private here (opening an existing one changes nothing): `flock` would create it under the umask.
     fs.closeSync(fs.openSync(lockFile, fs.constants.O_RDONLY | fs.constants.O_CREAT, 0o600));
   } catch (error) {
-    throw new DataDirUnusableError(`data directory ${dataDir} is not usable: ${(error as Error).message}`);
+    throw unusable(dataDir, error);
   }
   const flocked = await flockHolder(lockFile);
   if (flocked !== 'no flock program') return flocked;
@@ -242,7 +246,7 @@ async function socketFileLock(dataDir: string): Promise<HeldLock | undefined> {
   try {
     address = socketAddress(name);
   } catch (error) {
-    throw new DataDirUnusableError(`data directory ${dataDir} is not usable: ${(error as Error).message}`);
+    throw unusable(dataDir, error);
   }
   try {
     try {

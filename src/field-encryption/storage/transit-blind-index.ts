@@ -53,9 +53,13 @@ export function blindIndexDeclarationOf(column: PgColumn): BlindIndexDeclaration
 
 /** The names `transitCiphertextConstraints` gives a blind index's CHECK, version index and lookup index. */
 export function blindIndexConstraintNames(tableName: string, declaration: BlindIndexDeclaration) {
+  const versionIndex = `${tableName}_${declaration.versionColumn}_idx`;
+  const lookupIndex = `${tableName}_${declaration.column}_idx`;
   return {
     check: `${tableName}_${declaration.column}_is_hmac`,
-    indexes: [`${tableName}_${declaration.versionColumn}_idx`, `${tableName}_${declaration.column}_idx`],
+    versionIndex,
+    lookupIndex,
+    indexes: [versionIndex, lookupIndex],
   };
 }
 
@@ -65,10 +69,9 @@ export function blindIndexConstraints(column: PgColumn) {
   if (declaration === undefined) return [];
   const indexed = sql.identifier(declaration.column);
   const names = blindIndexConstraintNames(getTableName(column.table), declaration);
-  const [versionIndex = '', lookupIndex = ''] = names.indexes;
   return [
     check(names.check, sql`${indexed} is null or ${indexed} ~ '^vault:v[0-9]+:'`),
-    index(versionIndex).on(column),
-    index(lookupIndex).using('btree', sql`${indexed}`),
+    index(names.versionIndex).on(column),
+    index(names.lookupIndex).using('btree', sql`${indexed}`),
   ];
 }
