@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
 import type { Transit } from '../../src/field-encryption/transit/transit.ts';
-import { createLogger } from '../../src/logger.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { capturedLogger } from '../support/captured-logs.ts';
 import { CREATE_CARD, CREATE_CARDS, countCards, overwritePan, PANS, tamper } from '../support/cards.ts';
 
 const SECRET = 'bad-input-suite-secret-0123456789-abcdefgh';
@@ -240,16 +239,7 @@ describe.each(backendSets())('transit down during a mutation [$name]', (set) => 
   let api: TestApi;
   let failingTransit: Transit | undefined;
   let breakTransit: () => Promise<void>;
-  const logs: string[] = [];
-  const logger = createLogger(
-    'info',
-    new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const { logger, lines: logs } = capturedLogger('info');
 
   beforeAll(async () => {
     backends = await set.open();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import {
   type GraphQLField,
   type GraphQLInputType,
@@ -15,9 +14,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { createLogger } from '../../src/logger.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { capturedLogger, errorEntries } from '../support/captured-logs.ts';
 
 const schema = buildSchema({ maxBulkSize: 1000 });
 const ALL_ROLES = ['clerk', 'support', 'processor', 'key-admin', 'auditor'];
@@ -122,17 +121,11 @@ describe.each(backendSets())('a NUL character in any string argument [$name]', (
   let backends: Backends;
   let api: TestApi;
   let token: string;
-  const logs: Array<{ level: number; msg: string }> = [];
+  const { logger, lines: logs } = capturedLogger('info');
 
   beforeAll(async () => {
     backends = await set.open();
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
-    api = await startTestApi(backends, createLogger('info', sink));
+    api = await startTestApi(backends, logger);
     token = await api.token(...ALL_ROLES);
   });
   afterAll(async () => {
@@ -148,7 +141,7 @@ describe.each(backendSets())('a NUL character in any string argument [$name]', (
       const response = await api.gql(query, { token, variables });
       expect(response.status).toBeLessThan(500);
       expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-      expect(logs.slice(before).filter((line) => line.level >= 50)).toEqual([]);
+      expect(errorEntries(logs.slice(before))).toEqual([]);
     },
   );
 
@@ -157,6 +150,6 @@ describe.each(backendSets())('a NUL character in any string argument [$name]', (
     const response = await api.gql('{ revealEvents(subject: "a\\u0000b") { nodes { seq } } }', { token });
     expect(response.status).toBeLessThan(500);
     expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect(logs.slice(before).filter((line) => line.level >= 50)).toEqual([]);
+    expect(errorEntries(logs.slice(before))).toEqual([]);
   });
 });

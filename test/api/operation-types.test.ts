@@ -1,23 +1,16 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { capturedLogger, errorEntries } from '../support/captured-logs.ts';
 
 describe.each(backendSets())('operation types the API does not serve [$name]', (set) => {
   let backends: Backends;
   let api: TestApi;
-  const logs: Array<{ level: number; msg: string }> = [];
+  const { logger, lines: logs } = capturedLogger('info');
 
   beforeAll(async () => {
     backends = await set.open();
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
-    api = await startTestApi(backends, createLogger('info', sink));
+    api = await startTestApi(backends, logger);
   });
   afterAll(async () => {
     await api?.close();
@@ -47,7 +40,7 @@ describe.each(backendSets())('operation types the API does not serve [$name]', (
     expect(body.data ?? null).toBeNull();
     expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_REQUEST']);
     expect(body.errors?.[0]?.message).toMatch(/subscription operations are not supported/i);
-    expect(logs.slice(before).filter((line) => line.level >= 50)).toEqual([]);
+    expect(errorEntries(logs.slice(before))).toEqual([]);
   });
 
   it('still answers the query of the same document', async () => {

@@ -1,15 +1,14 @@
-import { Writable } from 'node:stream';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards } from '../../src/db/schema.ts';
-import { createLogger } from '../../src/logger.ts';
 import { createGraphQLClient } from '../../src/processor/api-client.ts';
 import { CardApi } from '../../src/processor/card-api.ts';
 import { runProcessor } from '../../src/processor/run-processor.ts';
 import { startProcessor } from '../processor/processor-process.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { capturedLogger } from '../support/captured-logs.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { asciiDigits, SEPARATORS, writeDigits } from './support/disguised-pans.ts';
@@ -65,7 +64,7 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
   let backends: Backends;
   let api: TestApi;
   let proxy: TcpProxy | undefined;
-  const logs: string[] = [];
+  const { logger, lines: logs } = capturedLogger('trace');
   const errorBodies: string[] = [];
   let processorOutput = '';
 
@@ -79,13 +78,7 @@ describe.each(backendSets())('leak canaries [$name]', (set) => {
     backends = await set.open(
       proxy === undefined ? {} : { VAULT_ADDR: proxy.url, VAULT_RETRIES: '0', VAULT_TIMEOUT_MS: '1000' },
     );
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
-    api = await startTestApi(backends, createLogger('trace', sink));
+    api = await startTestApi(backends, logger);
   });
   afterAll(async () => {
     await api?.close();

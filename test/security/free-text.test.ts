@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { getDirective } from '@graphql-tools/utils';
 import fc from 'fast-check';
 import {
@@ -19,10 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards, revealEvents } from '../../src/db/schema.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { createLogger } from '../../src/logger.ts';
 import { containsPan } from '../../src/text/pan-detector.ts';
 import { startTestApi, type TestApi, useTestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { capturedLogger } from '../support/captured-logs.ts';
 import { disguisedPan } from './support/disguised-pans.ts';
 import { luhnPan } from './support/pans.ts';
 
@@ -197,17 +196,11 @@ const NAME_PLACES: Record<string, (name: string) => string> = {
 describe.each(backendSets())('names a client chooses in a document [$name]', (set) => {
   let backends: Backends;
   let api: TestApi;
-  const logs: string[] = [];
+  const { logger, lines: logs } = capturedLogger('trace');
 
   beforeAll(async () => {
     backends = await set.open();
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
-    api = await startTestApi(backends, createLogger('trace', sink));
+    api = await startTestApi(backends, logger);
     const created = await api.gql('mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }', {
       role: 'clerk',
       variables: { input: { name: 'Anibal Troilo', pan: withCheckDigit('453929662013115') } },
