@@ -1,19 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDirective } from '@graphql-tools/utils';
 import fc from 'fast-check';
-import {
-  type GraphQLArgument,
-  type GraphQLInputField,
-  type GraphQLInputType,
-  type GraphQLSchema,
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isScalarType,
-} from 'graphql';
+import type { GraphQLArgument, GraphQLInputField } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards, revealEvents } from '../../src/db/schema.ts';
@@ -22,6 +10,7 @@ import { containsPan } from '../../src/text/pan-detector.ts';
 import { startTestApi, type TestApi, useTestApi } from '../support/api.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
 import { capturedLogger } from '../support/captured-logs.ts';
+import { type InputSlot, requestWithValueAt, stringInputSlots } from '../support/schema-inputs.ts';
 import { disguisedPan } from './support/disguised-pans.ts';
 import { luhnPan } from './support/pans.ts';
 
@@ -29,84 +18,23 @@ const RUNS_PER_FIELD = Number(process.env.FREE_TEXT_RUNS ?? 25);
 const NOT_TEXT = new Set(['Int', 'Float', 'Boolean', 'ID']);
 const ALL_ROLES = ['clerk', 'support', 'processor', 'key-admin'];
 
-/** A place in a mutation's arguments where a client sends text the API may store: a path of argument and field names. */
-interface TextSlot {
-  mutation: string;
-  path: string[];
-}
-
 const schema = buildSchema({ maxBulkSize: 1000 });
 const encrypted = (node: GraphQLArgument | GraphQLInputField) =>
   (getDirective(schema, node, 'encrypted')?.length ?? 0) > 0;
 
-/** Every string-valued input of every mutation, found by walking the schema (so a field added later is found too). */
-function textSlots(target: GraphQLSchema): TextSlot[] {
-  const slots: TextSlot[] = [];
-  const walk = (mutation: string, type: GraphQLInputType, path: string[], seen: Set<string>) => {
-    const named = getNamedType(type);
-    if (isInputObjectType(named)) {
-      if (seen.has(named.name)) return;
-      for (const field of Object.values(named.getFields())) {
-        if (!encrypted(field)) walk(mutation, field.type, [...path, field.name], new Set([...seen, named.name]));
-      }
-    } else if (isScalarType(named) && !NOT_TEXT.has(named.name)) {
-      slots.push({ mutation, path });
-    }
-  };
-  for (const field of Object.values(target.getMutationType()?.getFields() ?? {})) {
-    for (const argument of field.args)
-      if (!encrypted(argument)) walk(field.name, argument.type, [argument.name], new Set());
-  }
-  return slots;
-}
+/** Where a mutation takes text a client may store (not an encrypted value): a path of argument and field names. */
+const textSlots = () => stringInputSlots(schema, ['mutation'], NOT_TEXT, encrypted);
 
-/** A valid value for an input type; text slots get ordinary words. */
-function sample(type: GraphQLInputType): unknown {
-  if (isNonNullType(type)) return sample(type.ofType);
-  if (isListType(type)) return [sample(type.ofType)];
-  if (isInputObjectType(type)) {
-    return Object.fromEntries(Object.values(type.getFields()).map((field) => [field.name, sample(field.type)]));
-  }
-  if (isEnumType(type)) return type.getValues()[0]?.value;
-  switch (type.name) {
-    case 'Int':
-      return 1;
-    case 'Float':
-      return 1;
-    case 'Boolean':
-      return true;
-    case 'ID':
-      return randomUUID();
-    case 'PAN':
-      return withCheckDigit('453929662013115');
-    default:
-      return 'Astor Piazzolla';
-  }
-}
+/** Sample values for the other inputs: text slots get ordinary words. */
+const textSample = (scalar: string) =>
+  scalar === 'ID' ? randomUUID() : scalar === 'PAN' ? withCheckDigit('453929662013115') : 'Astor Piazzolla';
 
 /** The mutation with every argument passed as a variable, and the variables with `text` at the slot's place. */
-function request(slot: TextSlot, text: string) {
-  const field = schema.getMutationType()?.getFields()[slot.mutation];
-  if (field === undefined) throw new Error(`no mutation ${slot.mutation}`);
-  const variables: Record<string, unknown> = Object.fromEntries(field.args.map((arg) => [arg.name, sample(arg.type)]));
-  let holder = variables;
-  for (const [index, name] of slot.path.entries()) {
-    if (index === slot.path.length - 1) {
-      holder[name] = Array.isArray(holder[name]) ? [text] : text;
-    } else {
-      const next = holder[name];
-      holder = (Array.isArray(next) ? next[0] : next) as Record<string, unknown>;
-    }
-  }
-  const declarations = field.args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
-  const argumentsText = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
-  const selection = isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';
-  return { query: `mutation (${declarations}) { ${slot.mutation}(${argumentsText})${selection} }`, variables };
-}
+const request = (slot: InputSlot, text: string) => requestWithValueAt(slot, slot.field.args, text, textSample);
 
 describe('the schema walk', () => {
   it('finds the free text clients store: names and failure messages (and every string a mutation takes)', () => {
-    const found = textSlots(schema).map((slot) => `${slot.mutation}.${slot.path.join('.')}`);
+    const found = textSlots().map((slot) => `${slot.field.name}.${slot.path.join('.')}`);
     expect(found).toEqual(
       expect.arrayContaining(['createCreditCard.input.name', 'createCreditCards.inputs.name', 'markCardsFailed.error']),
     );
@@ -118,7 +46,7 @@ describe.each(backendSets())('free text refuses card numbers in every client-sto
 
   const cardCount = async () => (await context.backends.database.db.select().from(creditCards)).length;
 
-  it.each(textSlots(schema).map((slot) => [`${slot.mutation}.${slot.path.join('.')}`, slot] as const))(
+  it.each(textSlots().map((slot) => [`${slot.field.name}.${slot.path.join('.')}`, slot] as const))(
     '%s refuses disguised PANs with BAD_USER_INPUT, stores nothing and echoes nothing',
     async (_name, slot) => {
       const token = await context.api.token(...ALL_ROLES);
