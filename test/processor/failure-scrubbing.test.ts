@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { creditCards } from '../../src/db/schema.ts';
 import { createGraphQLClient } from '../../src/processor/api-client.ts';
 import { CardApi } from '../../src/processor/card-api.ts';
+import type { CardToProcess } from '../../src/processor/print-card.ts';
 import { runProcessor } from '../../src/processor/run-processor.ts';
 import { useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
@@ -15,18 +16,18 @@ const READ = 'query ($id: ID!) { creditCard(id: $id) { status attempts lastError
 describe.each(backendSets())('the processor failure path [$name]', (set) => {
   const suite = useTestApi(set);
 
-  it('stores a processing error that names the card with the number masked, in every way a step may write it', async () => {
-    const pan = panFor(4242, '453929');
+  /** Creates a card, runs the processor once with a step that throws `message(card)`, and reads the card back. */
+  async function failOnce(name: string, pan: string, message: (card: CardToProcess) => string) {
     const created = await suite.api.gql<{ createCreditCard: { id: string } }>(CREATE, {
       role: 'clerk',
-      variables: { input: { name: 'Osvaldo Pugliese', pan } },
+      variables: { input: { name, pan } },
     });
     const id = created.data?.createCreditCard.id ?? '';
     const warnings: string[] = [];
     const summary = await runProcessor({
       cards: new CardApi(createGraphQLClient(suite.api.url, await suite.api.token('processor'))),
       process: (card) => {
-        throw new Error(`gateway declined ${card.pan} (also sent as ${card.pan.replace(/(\d{4})(?=\d)/g, '$1.')})`);
+        throw new Error(message(card));
       },
       batchSize: 10,
       leaseSeconds: 60,
@@ -34,57 +35,49 @@ describe.each(backendSets())('the processor failure path [$name]', (set) => {
       once: true,
       pollIntervalMs: 10,
       signal: new AbortController().signal,
-      warn: (message) => warnings.push(message),
+      warn: (warning) => warnings.push(warning),
     });
-    expect(summary.failed).toBe(1);
     const read = await suite.api.gql<{ creditCard: { status: string; attempts: number; lastError: string } }>(READ, {
       role: 'clerk',
       variables: { id },
     });
+    return { id, failed: summary.failed, stored: read.data?.creditCard, warnings: warnings.join('\n') };
+  }
+
+  it('stores a processing error that names the card with the number masked, in every way a step may write it', async () => {
+    const pan = panFor(4242, '453929');
+    const { failed, stored, warnings } = await failOnce(
+      'Osvaldo Pugliese',
+      pan,
+      (card) => `gateway declined ${card.pan} (also sent as ${card.pan.replace(/(\d{4})(?=\d)/g, '$1.')})`,
+    );
+    expect(failed).toBe(1);
     const masked = `${pan.slice(0, 6)}******${pan.slice(-4)}`;
-    expect(read.data?.creditCard).toEqual({
+    expect(stored).toEqual({
       status: 'PENDING',
       attempts: 1,
       lastError: `processing failed: gateway declined ${masked} (also sent as ${masked})`,
     });
-    expect(warnings.join('\n')).not.toContain(pan.slice(6, 12));
+    expect(warnings).not.toContain(pan.slice(6, 12));
   });
 
   it('records a processing error holding a NUL (scrubbed, number masked) instead of failing the run with the card claimed', async () => {
     const pan = panFor(4343, '453929');
-    const created = await suite.api.gql<{ createCreditCard: { id: string } }>(CREATE, {
-      role: 'clerk',
-      variables: { input: { name: 'Horacio Salgan', pan } },
-    });
-    const id = created.data?.createCreditCard.id ?? '';
-    const warnings: string[] = [];
-    const summary = await runProcessor({
-      cards: new CardApi(createGraphQLClient(suite.api.url, await suite.api.token('processor'))),
-      process: (card) => {
-        throw new Error(`gateway\u0000down for ${card.pan}`);
-      },
-      batchSize: 10,
-      leaseSeconds: 60,
-      failure: { retryAfterSeconds: 3600, maxAttempts: 3 },
-      once: true,
-      pollIntervalMs: 10,
-      signal: new AbortController().signal,
-      warn: (message) => warnings.push(message),
-    });
-    expect(summary.failed).toBe(1);
-    const read = await suite.api.gql<{ creditCard: { status: string; attempts: number; lastError: string } }>(READ, {
-      role: 'clerk',
-      variables: { id },
-    });
-    expect(read.data?.creditCard).toEqual({
+    const { id, failed, stored, warnings } = await failOnce(
+      'Horacio Salgan',
+      pan,
+      (card) => `gateway\u0000down for ${card.pan}`,
+    );
+    expect(failed).toBe(1);
+    expect(stored).toEqual({
       status: 'PENDING',
       attempts: 1,
       lastError: `processing failed: gateway\ufffddown for ${pan.slice(0, 6)}******${pan.slice(-4)}`,
     });
     const [row] = await suite.backends.database.db.select().from(creditCards).where(eq(creditCards.id, id));
     expect(row?.claimedBy ?? null, 'the claim is cleared, not left to expire').toBeNull();
-    expect(warnings.join('\n')).not.toContain('\u0000');
-    expect(warnings.join('\n')).not.toContain(pan.slice(6, 12));
+    expect(warnings).not.toContain('\u0000');
+    expect(warnings).not.toContain(pan.slice(6, 12));
   });
 
   it('masks a card number in a name stored before names were checked, in what the processor prints and sends', async () => {
