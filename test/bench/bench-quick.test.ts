@@ -9,7 +9,7 @@ import { QUICK_SIZES } from '../../src/bench/scenarios.ts';
 import { transitKeysOf } from '../../src/encryption-declarations.ts';
 import { ensureKeys } from '../../src/field-encryption/transit/ensure-keys.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { type Backends, backendSets, realBackendsEnv } from '../support/backends.ts';
 
 const run = promisify(execFile);
 const SCENARIOS = [
@@ -45,19 +45,10 @@ const OVER_FLOOR = [
 async function benchEnvironment(backends: Backends | undefined): Promise<Record<string, string>> {
   const base = { PATH: process.env.PATH ?? '', NODE_ENV: 'test' };
   if (backends === undefined) return base;
-  const { database, transit } = backends.config;
-  if (database.kind !== 'postgres' || transit.kind !== 'vault' || transit.auth.method !== 'token') {
-    throw new Error('expected Postgres and a token-authenticated Vault');
-  }
+  const real = realBackendsEnv(backends);
+  if (real === undefined) throw new Error('expected Postgres and a token-authenticated Vault');
   await ensureKeys(backends.transit, transitKeysOf(buildSchema(backends.config.limits)), { create: true });
-  return {
-    ...base,
-    DATABASE_URL: database.url,
-    VAULT_ADDR: transit.address,
-    VAULT_TOKEN: transit.auth.token,
-    VAULT_TRANSIT_MOUNT: transit.mount,
-    ALLOW_ROOT_TOKEN: 'true',
-  };
+  return { ...base, ...real };
 }
 
 describe.each(backendSets())('npm run bench -- --quick [$name]', (set) => {

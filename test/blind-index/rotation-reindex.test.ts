@@ -5,7 +5,7 @@ import * as databaseSchema from '../../src/db/schema.ts';
 import { creditCards } from '../../src/db/schema.ts';
 import { BlindIndexValues, reindexStoredValues, storedColumnsOf } from '../../src/field-encryption/index.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { type Backends, backendSets, realBackendsEnv } from '../support/backends.ts';
 import { CREATE_CARD } from '../support/cards.ts';
 import { panFor } from '../support/luhn-pans.ts';
 import { finished, spawnTs } from '../support/spawn.ts';
@@ -77,14 +77,10 @@ describe.each(backendSets())('rotating the blind-index key with 10,000 cards, on
    * half the rows done. Embedded: PGlite is one process per database, so the run stops in-process.
    */
   async function stopHalfWay(): Promise<{ done: number; total: number; how: string }> {
-    const { database, transit } = backends.config;
-    if (database.kind === 'postgres' && transit.kind === 'vault' && transit.auth.method === 'token') {
+    const real = realBackendsEnv(backends);
+    if (real !== undefined) {
       const child = spawnTs('src/cli/transit.ts', ['reindex', INDEX_KEY, '--batch-size', '500'], {
-        DATABASE_URL: database.url,
-        VAULT_ADDR: transit.address,
-        VAULT_TOKEN: transit.auth.token,
-        VAULT_TRANSIT_MOUNT: transit.mount,
-        ALLOW_ROOT_TOKEN: 'true',
+        ...real,
         LOG_LEVEL: 'silent',
       });
       const exit = finished(child);

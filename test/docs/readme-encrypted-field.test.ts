@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/auth/token-issuer.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { type Backends, backendSets, realBackendsEnv } from '../support/backends.ts';
 import { freePort } from '../support/global-setup.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -55,17 +55,7 @@ function applyEdit(dir: string, block: Block): void {
 
 /** Environment for the copy's server: the backends' database and transit mount, or an embedded data directory. */
 function serverEnv(backends: Backends, copy: string): Record<string, string> {
-  const { database, transit } = backends.config;
-  if (database.kind !== 'postgres' || transit.kind !== 'vault' || transit.auth.method !== 'token') {
-    return { DATA_DIR: path.join(copy, '.data') };
-  }
-  return {
-    DATABASE_URL: database.url,
-    VAULT_ADDR: transit.address,
-    VAULT_TOKEN: transit.auth.token,
-    VAULT_TRANSIT_MOUNT: transit.mount,
-    ALLOW_ROOT_TOKEN: 'true',
-  };
+  return realBackendsEnv(backends) ?? { DATA_DIR: path.join(copy, '.data') };
 }
 
 /** Copies the repository's tracked files (node_modules linked), so the guide is followed on a copy. */

@@ -12,7 +12,7 @@ import {
   type TransitResult,
 } from '../../src/field-encryption/index.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { type Backends, backendSets, realBackendsEnv } from '../support/backends.ts';
 import { CREATE_CARD } from '../support/cards.ts';
 import { panFor } from '../support/luhn-pans.ts';
 import { finished, spawnTs } from '../support/spawn.ts';
@@ -68,14 +68,10 @@ describe.each(backendSets())('binding 10,000 existing non-derived cards online [
    * between batches.
    */
   async function stopHalfWay(): Promise<{ done: number; total: number; bound: number; how: string }> {
-    const { database, transit } = backends.config;
-    if (database.kind === 'postgres' && transit.kind === 'vault' && transit.auth.method === 'token') {
+    const real = realBackendsEnv(backends);
+    if (real !== undefined) {
       const child = spawnTs('src/cli/transit.ts', ['bind', 'card-pan', '--from', LEGACY_KEY], {
-        DATABASE_URL: database.url,
-        VAULT_ADDR: transit.address,
-        VAULT_TOKEN: transit.auth.token,
-        VAULT_TRANSIT_MOUNT: transit.mount,
-        ALLOW_ROOT_TOKEN: 'true',
+        ...real,
         LOG_LEVEL: 'silent',
       });
       const exit = finished(child);
@@ -124,20 +120,13 @@ describe.each(backendSets())('binding 10,000 existing non-derived cards online [
     seconds: number;
     how: string;
   }> {
-    const { database, transit } = backends.config;
+    const real = realBackendsEnv(backends);
     let code: number | null | undefined;
     let output: string;
     let how: string;
-    if (database.kind === 'postgres' && transit.kind === 'vault' && transit.auth.method === 'token') {
+    if (real !== undefined) {
       const result = await finished(
-        spawnTs('src/cli/transit.ts', ['bind', 'card-pan', '--from', LEGACY_KEY], {
-          DATABASE_URL: database.url,
-          VAULT_ADDR: transit.address,
-          VAULT_TOKEN: transit.auth.token,
-          VAULT_TRANSIT_MOUNT: transit.mount,
-          ALLOW_ROOT_TOKEN: 'true',
-          LOG_LEVEL: 'silent',
-        }),
+        spawnTs('src/cli/transit.ts', ['bind', 'card-pan', '--from', LEGACY_KEY], { ...real, LOG_LEVEL: 'silent' }),
       );
       code = result.code;
       output = result.stdout;

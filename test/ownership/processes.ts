@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { issueToken } from '../../src/auth/token-issuer.ts';
-import type { Backends } from '../support/backends.ts';
-import { testConfig } from '../support/backends.ts';
+import { type Backends, realBackendsEnv, testConfig } from '../support/backends.ts';
 import { finished, spawnTs } from '../support/spawn.ts';
 
 /** `npm start` as a real process. */
@@ -26,18 +25,9 @@ export function freshDataDir(): string {
 export function backendEnv(backends: Backends | undefined, dataDir: string): Record<string, string> {
   const env: Record<string, string> = { DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'silent' };
   if (backends === undefined || backends.name === 'embedded') return env;
-  const { database, transit } = backends.config;
-  if (database.kind !== 'postgres' || transit.kind !== 'vault' || transit.auth.method !== 'token') {
-    throw new Error('expected Postgres + OpenBao with a token');
-  }
-  return {
-    ...env,
-    DATABASE_URL: database.url,
-    VAULT_ADDR: transit.address,
-    VAULT_TOKEN: transit.auth.token,
-    VAULT_TRANSIT_MOUNT: transit.mount,
-    ALLOW_ROOT_TOKEN: 'true',
-  };
+  const real = realBackendsEnv(backends);
+  if (real === undefined) throw new Error('expected Postgres + OpenBao with a token');
+  return { ...env, ...real };
 }
 
 /** Starts the API and waits until it listens; rejects with its output when it exits first. */

@@ -35,6 +35,22 @@ export function backendSets(): BackendSet[] {
   return sets;
 }
 
+/**
+ * The environment a child process (an API, a CLI command, the bench) needs to run on these backends'
+ * PostgreSQL database and OpenBao mount; undefined on embedded backends.
+ */
+export function realBackendsEnv(backends: Backends): Record<string, string> | undefined {
+  const { database, transit } = backends.config;
+  if (database.kind !== 'postgres' || transit.kind !== 'vault' || transit.auth.method !== 'token') return undefined;
+  return {
+    DATABASE_URL: database.url,
+    VAULT_ADDR: transit.address,
+    VAULT_TOKEN: transit.auth.token,
+    VAULT_TRANSIT_MOUNT: transit.mount,
+    ALLOW_ROOT_TOKEN: 'true',
+  };
+}
+
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent', ...env });
 }
