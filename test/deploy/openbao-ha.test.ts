@@ -118,6 +118,29 @@ describeOnRealBackends('OpenBao 3-node raft cluster from deploy/openbao: failove
     expect(await countCards(backends)).toBe(acknowledged.size);
   }
 
+  /**
+   * With no node serving: a create fails ENCRYPTION_UNAVAILABLE (reason UNAVAILABLE) and writes nothing,
+   * reads fail field by field (the contract of @decryptFor) naming the cause, and /readyz answers 503
+   * naming which component is down, not why (the log names each node). How long the refused create took.
+   */
+  async function expectNoNodeServes(
+    pan: number,
+  ): Promise<{ refused: Awaited<ReturnType<typeof createCard>>; ms: number }> {
+    const before = await countCards(backends);
+    const startedAt = Date.now();
+    const refused = await createCard(api, pan, tokens.clerk);
+    const ms = Date.now() - startedAt;
+    expect(refused).toMatchObject({ ok: false, code: 'ENCRYPTION_UNAVAILABLE', reason: 'UNAVAILABLE' });
+    const read = await api.gql('{ creditCards(first: 5) { nodes { id pan } } }', { token: tokens.processor });
+    expect(read.errors?.length).toBeGreaterThan(0);
+    for (const error of read.errors ?? []) expect(error.extensions).toMatchObject({ reason: 'UNAVAILABLE' });
+    const notReady = await readyz(api);
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toEqual({ status: 'unavailable', database: 'ok', transit: 'unavailable' });
+    expect(await countCards(backends)).toBe(before);
+    return { refused, ms };
+  }
+
   async function underLoad(fault: () => Promise<void>, label: string, settleMs: number) {
     const load = steadyLoad(api, tokens, 100_000 + acknowledged.size * 10 + Math.floor(Math.random() * 1_000_000));
     await sleep(1_500);
@@ -416,20 +439,10 @@ describeOnRealBackends('OpenBao 3-node raft cluster from deploy/openbao: failove
     for (const index of [0, 1, 2]) {
       expect(await cluster.health(index), `node ${index + 1}`).toMatchObject({ status: 503, body: { sealed: true } });
     }
-    const before = await countCards(backends);
-    const startedAt = Date.now();
-    const refused = await createCard(api, 8_888_890, tokens.clerk);
+    const { refused, ms } = await expectNoNodeServes(8_888_890);
     console.log(
-      `[openbao ha] sealed in turn ${sealedInTurn.join(', ')}; every node sealed: a create answered ${refused.code}/${refused.reason} in ${Date.now() - startedAt} ms`,
+      `[openbao ha] sealed in turn ${sealedInTurn.join(', ')}; every node sealed: a create answered ${refused.code}/${refused.reason} in ${ms} ms`,
     );
-    expect(refused).toMatchObject({ ok: false, code: 'ENCRYPTION_UNAVAILABLE', reason: 'UNAVAILABLE' });
-    const read = await api.gql('{ creditCards(first: 5) { nodes { id pan } } }', { token: tokens.processor });
-    expect(read.errors?.length).toBeGreaterThan(0);
-    for (const error of read.errors ?? []) expect(error.extensions).toMatchObject({ reason: 'UNAVAILABLE' });
-    const notReady = await readyz(api);
-    expect(notReady.status).toBe(503);
-    expect(notReady.body).toEqual({ status: 'unavailable', database: 'ok', transit: 'unavailable' });
-    expect(await countCards(backends)).toBe(before);
 
     // They stay down: the next test restarts them (one full restart for both tests, to keep the suite short).
     await Promise.all([0, 1, 2].map((index) => cluster.stopNode(index)));
@@ -438,20 +451,9 @@ describeOnRealBackends('OpenBao 3-node raft cluster from deploy/openbao: failove
   it('every node down: ENCRYPTION_UNAVAILABLE with reason, not ready, nothing written; restarted, the nodes unseal themselves and, through the election, every failure is UNAVAILABLE and /readyz 503 while none serves; back without an API restart', {
     timeout: 150_000,
   }, async () => {
-    const before = await countCards(backends);
     // Already stopped after the previous test (sealed); stopped here when this test runs alone.
     await Promise.all([0, 1, 2].map((index) => cluster.stopNode(index)));
-    const refused = await createCard(api, 8_888_888, tokens.clerk);
-    expect(refused).toMatchObject({ ok: false, code: 'ENCRYPTION_UNAVAILABLE', reason: 'UNAVAILABLE' });
-    const read = await api.gql('{ creditCards(first: 5) { nodes { id pan } } }', { token: tokens.processor });
-    // Reads fail field by field (the contract of @decryptFor): the PAN is null, the cause named.
-    expect(read.errors?.length).toBeGreaterThan(0);
-    for (const error of read.errors ?? []) expect(error.extensions).toMatchObject({ reason: 'UNAVAILABLE' });
-    const notReady = await readyz(api);
-    expect(notReady.status).toBe(503);
-    // Unauthenticated callers learn which component is down, not why (the log names each node).
-    expect(notReady.body).toEqual({ status: 'unavailable', database: 'ok', transit: 'unavailable' });
-    expect(await countCards(backends)).toBe(before);
+    await expectNoNodeServes(8_888_888);
 
     await restartAllThroughElection('every node sealed, then stopped, then all three restarted', 8_888_889);
     for (const index of [0, 1, 2]) expect((await cluster.health(index))?.body.sealed, `node ${index + 1}`).toBe(false);

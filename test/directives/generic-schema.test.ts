@@ -104,6 +104,17 @@ function buildTestSchema(sdl = typeDefs): GraphQLSchema {
   return revealTo.transformer(sealed.transformer(schema));
 }
 
+/** An embedded transit engine whose keyring lives in memory only. */
+function memoryTransit(): Transit {
+  return createTransit({
+    kind: 'embedded',
+    keyDir: undefined,
+    masterKey: undefined,
+    masterKeyFile: undefined,
+    batching: { batchSize: 250, concurrency: 4, enabled: true, windowMs: 0 },
+  });
+}
+
 describe('the directive transforms on a schema that is not about cards [embedded]', () => {
   let transit: Transit;
   let batcher: TransitBatcher;
@@ -124,13 +135,7 @@ describe('the directive transforms on a schema that is not about cards [embedded
   };
 
   beforeAll(async () => {
-    transit = createTransit({
-      kind: 'embedded',
-      keyDir: undefined,
-      masterKey: undefined,
-      masterKeyFile: undefined,
-      batching: { batchSize: 250, concurrency: 4, enabled: true, windowMs: 0 },
-    });
+    transit = memoryTransit();
     for (const key of KEYS) await transit.createKey(key);
     await transit.rotateKey('banking');
     const encrypt = transit.encrypt.bind(transit);
@@ -351,13 +356,7 @@ describe('@maxItems on list arguments of a schema that is not about cards [embed
   const ids = (count: number) => `[${Array.from({ length: count }, (_, index) => `"${index}"`).join(', ')}]`;
 
   beforeAll(async () => {
-    transit = createTransit({
-      kind: 'embedded',
-      keyDir: undefined,
-      masterKey: undefined,
-      masterKeyFile: undefined,
-      batching: { batchSize: 250, concurrency: 4, enabled: true, windowMs: 0 },
-    });
+    transit = memoryTransit();
     await transit.createKey('medical');
     const encrypt = transit.encrypt.bind(transit);
     transit.encrypt = async (key, items) => {
