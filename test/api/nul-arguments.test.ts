@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isNonNullType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 import { capturedLogger, errorEntries } from '../support/captured-logs.ts';
 import { type InputSlot, requestWithValueAt, stringInputSlots } from '../support/schema-inputs.ts';
 
@@ -58,19 +58,12 @@ describe('the schema walk for string arguments', () => {
 });
 
 describe.each(backendSets())('a NUL character in any string argument [$name]', (set) => {
-  let backends: Backends;
-  let api: TestApi;
-  let token: string;
   const { logger, lines: logs } = capturedLogger('info');
+  const context = useTestApi(set, logger);
+  let token: string;
 
   beforeAll(async () => {
-    backends = await set.open();
-    api = await startTestApi(backends, logger);
-    token = await api.token(...ALL_ROLES);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await backends?.close();
+    token = await context.api.token(...ALL_ROLES);
   });
 
   it.each(stringSlots().map((slot) => [`${slot.field.name}(${slot.path.join('.')})`, slot] as const))(
@@ -78,7 +71,7 @@ describe.each(backendSets())('a NUL character in any string argument [$name]', (
     async (_name, slot) => {
       const before = logs.length;
       const { query, variables } = request(slot, 'a\u0000b');
-      const response = await api.gql(query, { token, variables });
+      const response = await context.api.gql(query, { token, variables });
       expect(response.status).toBeLessThan(500);
       expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
       expect(errorEntries(logs.slice(before))).toEqual([]);
@@ -87,7 +80,7 @@ describe.each(backendSets())('a NUL character in any string argument [$name]', (
 
   it('answers a NUL written into a literal the same way', async () => {
     const before = logs.length;
-    const response = await api.gql('{ revealEvents(subject: "a\\u0000b") { nodes { seq } } }', { token });
+    const response = await context.api.gql('{ revealEvents(subject: "a\\u0000b") { nodes { seq } } }', { token });
     expect(response.status).toBeLessThan(500);
     expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     expect(errorEntries(logs.slice(before))).toEqual([]);

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 import { capturedLogger, errorEntries } from '../support/captured-logs.ts';
 
 describe.each(backendSets())('operation types the API does not serve [$name]', (set) => {
-  let backends: Backends;
-  let api: TestApi;
   const { logger, lines: logs } = capturedLogger('info');
-
-  beforeAll(async () => {
-    backends = await set.open();
-    api = await startTestApi(backends, logger);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await backends?.close();
-  });
+  const context = useTestApi(set, logger);
 
   it.each([
     ['a subscription', 'subscription { health }'],
@@ -23,9 +13,9 @@ describe.each(backendSets())('operation types the API does not serve [$name]', (
     ['a subscription next to a query, chosen by name', 'query Q { health } subscription S { health }'],
   ])('answers %s with a clean BAD_REQUEST, no 5xx and no error-level log', async (_name, query) => {
     const before = logs.length;
-    const response = await fetch(api.url, {
+    const response = await fetch(context.api.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await api.token('clerk')}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await context.api.token('clerk')}` },
       body: JSON.stringify({
         query,
         variables: { id: '00000000-0000-0000-0000-000000000000' },
@@ -44,7 +34,7 @@ describe.each(backendSets())('operation types the API does not serve [$name]', (
   });
 
   it('still answers the query of the same document', async () => {
-    const response = await fetch(api.url, {
+    const response = await fetch(context.api.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'query Q { health } subscription S { health }', operationName: 'Q' }),

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { getDirective } from '@graphql-tools/utils';
 import fc from 'fast-check';
 import type { GraphQLArgument, GraphQLInputField } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { creditCards, revealEvents } from '../../src/db/schema.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
 import { containsPan } from '../../src/text/pan-detector.ts';
-import { startTestApi, type TestApi, useTestApi } from '../support/api.ts';
-import { type Backends, backendSets } from '../support/backends.ts';
+import { useTestApi } from '../support/api.ts';
+import { backendSets } from '../support/backends.ts';
 import { capturedLogger } from '../support/captured-logs.ts';
 import { type InputSlot, requestWithValueAt, stringInputSlots } from '../support/schema-inputs.ts';
 import { disguisedPan } from './support/disguised-pans.ts';
@@ -122,31 +122,29 @@ const NAME_PLACES: Record<string, (name: string) => string> = {
 };
 
 describe.each(backendSets())('names a client chooses in a document [$name]', (set) => {
-  let backends: Backends;
-  let api: TestApi;
   const { logger, lines: logs } = capturedLogger('trace');
+  const context = useTestApi(set, logger);
 
   beforeAll(async () => {
-    backends = await set.open();
-    api = await startTestApi(backends, logger);
-    const created = await api.gql('mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }', {
-      role: 'clerk',
-      variables: { input: { name: 'Anibal Troilo', pan: withCheckDigit('453929662013115') } },
-    });
+    const created = await context.api.gql(
+      'mutation ($input: CreditCardInput!) { createCreditCard(input: $input) { id } }',
+      {
+        role: 'clerk',
+        variables: { input: { name: 'Anibal Troilo', pan: withCheckDigit('453929662013115') } },
+      },
+    );
     expect(created.errors).toBeUndefined();
-  });
-  afterAll(async () => {
-    await api?.close();
-    await backends?.close();
   });
 
   const recorded = async () =>
-    (await backends.database.db.select({ operation: revealEvents.operation }).from(revealEvents)).map(
+    (await context.backends.database.db.select({ operation: revealEvents.operation }).from(revealEvents)).map(
       (row) => row.operation,
     );
 
   it('records an ordinary operation name (the control: a name in a document that runs is stored)', async () => {
-    const response = await api.gql(NAME_PLACES['operation name']?.('SupportCards_4539') ?? '', { role: 'support' });
+    const response = await context.api.gql(NAME_PLACES['operation name']?.('SupportCards_4539') ?? '', {
+      role: 'support',
+    });
     expect(response.errors).toBeUndefined();
     expect(await recorded()).toContain('SupportCards_4539');
   });
@@ -154,12 +152,12 @@ describe.each(backendSets())('names a client chooses in a document [$name]', (se
   it.each(Object.entries(NAME_PLACES))(
     'refuses a card number in the %s with BAD_USER_INPUT before anything runs: no echo, no reveal record, no log',
     async (_place, document) => {
-      const token = await api.token('support');
+      const token = await context.api.token('support');
       const before = await recorded();
       await fc.assert(
         fc.asyncProperty(panInName, async ({ pan, name }) => {
           const logsBefore = logs.length;
-          const response = await api.gql(document(name), { token, variables: {} });
+          const response = await context.api.gql(document(name), { token, variables: {} });
           expect(response.status).toBe(400);
           expect(response.data ?? null).toBeNull();
           expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);

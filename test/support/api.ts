@@ -53,7 +53,6 @@ export async function startTestApi(backends: Backends, logger?: Logger): Promise
   };
 }
 
-/** Opens fresh backends of the set and starts the API on them for the enclosing suite, closing both afterwards. */
 /** For tests that start the API with their own environment: `start(env)` stops the one before; each test ends stopped. */
 export function useApiPerTest(set: BackendSet): (env?: Record<string, string>) => Promise<TestApi> {
   let backends: Backends | undefined;
@@ -73,11 +72,15 @@ export function useApiPerTest(set: BackendSet): (env?: Record<string, string>) =
   };
 }
 
-export function useTestApi(set: BackendSet): { readonly api: TestApi; readonly backends: Backends } {
+/**
+ * Opens fresh backends of the set and starts the API on them (logging to `logger`, when given) for the
+ * enclosing suite, closing both afterwards.
+ */
+export function useTestApi(set: BackendSet, logger?: Logger): { readonly api: TestApi; readonly backends: Backends } {
   const state: { api?: TestApi; backends?: Backends } = {};
   beforeAll(async () => {
     state.backends = await set.open();
-    state.api = await startTestApi(state.backends);
+    state.api = await startTestApi(state.backends, logger);
   });
   afterAll(async () => {
     await state.api?.close();
