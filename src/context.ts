@@ -9,6 +9,7 @@ import type { AuthorizationContext } from './directives/require-role.ts';
 import {
   type BudgetedGrant,
   type BudgetedOperation,
+  ExistenceAnswers,
   GrantBudgets,
   type KeyAdmin,
   RequestBudget,
@@ -33,6 +34,8 @@ export interface Context extends AuthorizationContext {
   grantBudgets: GrantBudgets;
   /** What this request revealed, for the reveal record. */
   reveals: RevealCollector;
+  /** Answers that depend on whether a number is on file: budgeted and recorded as reveals. */
+  existence: ExistenceAnswers;
   requestId: string;
   clientAddress: string | undefined;
   logger: Logger;
@@ -60,6 +63,18 @@ export async function createContext(
 ): Promise<Context> {
   const authentication = await authenticate(authorization, services.verifyToken);
   const requestId = randomUUID();
+  const budget = new RequestBudget(
+    { decrypts: services.limits.maxDecryptsPerRequest, encrypts: services.limits.maxEncryptsPerRequest },
+    services.onBudgetRefused,
+  );
+  const grantBudgets = new GrantBudgets(
+    services.revealAllowance,
+    requestId,
+    subjectOf(authentication),
+    services.onRateLimited,
+    services.onAllowanceUnavailable,
+  );
+  const reveals = new RevealCollector();
   return {
     authentication,
     roles: authentication.status === 'authenticated' ? authentication.principal.roles : new Set(),
@@ -67,19 +82,11 @@ export async function createContext(
     cards: services.cards,
     keyAdmin: services.keyAdmin,
     limits: services.limits,
-    budget: new RequestBudget(
-      { decrypts: services.limits.maxDecryptsPerRequest, encrypts: services.limits.maxEncryptsPerRequest },
-      services.onBudgetRefused,
-    ),
+    budget,
     revealLedger: services.revealLedger,
-    grantBudgets: new GrantBudgets(
-      services.revealAllowance,
-      requestId,
-      subjectOf(authentication),
-      services.onRateLimited,
-      services.onAllowanceUnavailable,
-    ),
-    reveals: new RevealCollector(),
+    grantBudgets,
+    reveals,
+    existence: new ExistenceAnswers(grantBudgets, reveals, budget),
     requestId,
     clientAddress,
     logger: services.logger,

@@ -190,7 +190,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       byId = scenario('lookup-by-id', `find one card among ${among} by id`, 1);
       byPan = scenario('lookup-by-pan', `find one card among ${among} by number (blind index)`, 1);
       log(`${byId.title}, then ${byPan.title}`);
-      await runLookups(api, clerk, sizes.lookups, byId, byPan);
+      await runLookups(
+        api,
+        clerk,
+        (subject) => issueToken(config.auth, ['clerk'], subject),
+        sizes.lookups,
+        byId,
+        byPan,
+      );
     } finally {
       await api.stop();
     }

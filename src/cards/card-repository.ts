@@ -29,9 +29,14 @@ export class CardRepository {
    * numbers are locked first (a transaction-scoped advisory lock per number, taken in one order), so
    * concurrent creates of one number are serialised and see each other's cards; then REJECT throws
    * DuplicateCardError (nothing stored) and RETURN_EXISTING stores only the new numbers and answers
-   * the card on file (or the earlier one of the batch) in place of each duplicate.
+   * the card on file (or the earlier one of the batch) in place of each duplicate. `found` hears which
+   * cards on file the numbers matched, before anything is answered.
    */
-  async createMany(cards: readonly NewCard[], onDuplicate: OnDuplicate = 'ALLOW'): Promise<Card[]> {
+  async createMany(
+    cards: readonly NewCard[],
+    onDuplicate: OnDuplicate = 'ALLOW',
+    found?: (existingIds: readonly string[]) => void,
+  ): Promise<Card[]> {
     if (cards.length === 0) return [];
     const valuesOf = (card: NewCard) => ({
       id: card.id,
@@ -67,6 +72,7 @@ export class CardRepository {
         if (latest !== undefined && !onFile.has(latest)) onFile.set(latest, row);
       }
       const duplicates = findDuplicates(indexes, new Map([...onFile].map(([latest, row]) => [latest, row.id])));
+      found?.([...onFile.values()].map((row) => row.id));
       if (onDuplicate === 'REJECT' && duplicates.size > 0) throw new DuplicateCardError([...duplicates.values()]);
       const fresh = cards.filter((_, position) => !duplicates.has(position));
       const inserted = fresh.length === 0 ? [] : await tx.insert(creditCards).values(fresh.map(valuesOf)).returning();

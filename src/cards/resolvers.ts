@@ -1,7 +1,8 @@
 import type { Authentication } from '../auth/principal.ts';
-import { withBlindIndex, withBoundIdentity } from '../field-encryption/index.ts';
+import type { Context } from '../context.ts';
+import { type BlindIndex, withBlindIndex, withBoundIdentity } from '../field-encryption/index.ts';
 import { badUserInput, graphqlError, unauthenticated } from '../graphql/errors.ts';
-import type { CreditCardInput, Resolvers } from '../graphql/generated/resolvers-types.ts';
+import type { CreditCardInput, OnDuplicate, Resolvers } from '../graphql/generated/resolvers-types.ts';
 import { requireId, requireIds } from '../graphql/ids.ts';
 import { CardholderNameScalar } from './card-name.ts';
 import type { NewCard } from './card-repository.ts';
@@ -31,17 +32,22 @@ export const cardResolvers: Resolvers = {
       };
     },
     creditCard: async (_, { id }, { cards }) => (await cards.findById(requireId(id))) ?? null,
-    creditCardsByPan: (_, args, { cards, limits }) =>
-      cards.findByBlindIndex(withBlindIndex(args, 'pan').panIndex.candidates, limits.maxPageSize),
+    creditCardsByPan: (_, args, { cards, limits, existence }) => {
+      const { panIndex } = withBlindIndex(args, 'pan');
+      return existence.ask([panIndex], async (found) => {
+        const matches = await cards.findByBlindIndex(panIndex.candidates, limits.maxPageSize);
+        found(matches.map((card) => card.id));
+        return matches;
+      });
+    },
   },
   Mutation: {
-    createCreditCard: async (_, { input, onDuplicate }, { cards }) => {
-      const [card] = await cards.createMany([newCard(input)], onDuplicate ?? 'ALLOW').catch(duplicateError);
+    createCreditCard: async (_, { input, onDuplicate }, context) => {
+      const [card] = await createCards(context, [newCard(input)], onDuplicate);
       if (card === undefined) throw new Error('insert returned no row');
       return card;
     },
-    createCreditCards: (_, { inputs, onDuplicate }, { cards }) =>
-      cards.createMany(inputs.map(newCard), onDuplicate ?? 'ALLOW').catch(duplicateError),
+    createCreditCards: (_, { inputs, onDuplicate }, context) => createCards(context, inputs.map(newCard), onDuplicate),
     claimCards: (_, { limit, leaseSeconds }, { cards, limits, authentication }) => {
       const size = limit ?? 50;
       if (size < 1 || size > limits.maxPageSize)
@@ -64,8 +70,27 @@ export const cardResolvers: Resolvers = {
 };
 
 /** The input as @encrypted and @blindIndex left it: ciphertext, its record's identity, the number's blind index. */
-function newCard(input: CreditCardInput): NewCard {
+function newCard(input: CreditCardInput): NewCard & { panIndex: BlindIndex } {
   return withBlindIndex(withBoundIdentity(input), 'pan');
+}
+
+/**
+ * ALLOW stores the cards whatever is on file, so its answer says nothing about other cards; REJECT
+ * and RETURN_EXISTING answer whether each number is on file, so they ask through the existence budget.
+ */
+function createCards(
+  { cards, existence }: Context,
+  created: ReadonlyArray<NewCard & { panIndex: BlindIndex }>,
+  onDuplicate: OnDuplicate | null | undefined,
+) {
+  const policy = onDuplicate ?? 'ALLOW';
+  if (policy === 'ALLOW') return cards.createMany(created, policy);
+  return existence
+    .ask(
+      created.map((card) => card.panIndex),
+      (found) => cards.createMany(created, policy, found),
+    )
+    .catch(duplicateError);
 }
 
 function duplicateError(error: unknown): never {

@@ -9,6 +9,12 @@ export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-c
 export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.ts';
 export { type BrokenLink, RevealLedger, type RevealQuery, type RevealRequest } from './audit/reveal-ledger.ts';
 export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
+export {
+  EXISTENCE_MASK,
+  EXISTENCE_ROLE,
+  ExistenceAnswers,
+  type FoundRecords,
+} from './budget/existence-answers.ts';
 export { type BudgetedGrant, GrantBudgets } from './budget/grant-budgets.ts';
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { type GrantUse, RevealAllowance } from './budget/reveal-allowance.ts';
@@ -16,8 +22,10 @@ export { revealReservations } from './budget/reveal-reservations-table.ts';
 export { describeRollingBudget, parseRollingBudget, type RollingBudget } from './budget/rolling-budget.ts';
 export {
   BLIND_INDEX_DIRECTIVE,
+  type BlindIndexDeclaration,
   blindIndexDirective,
   blindIndexKeysOf,
+  DEFAULT_EXISTENCE_BUDGET,
   withBlindIndex,
 } from './directives/blind-index.ts';
 export { withBoundIdentity } from './directives/bound-identity.ts';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { count, eq, isNotNull } from 'drizzle-orm';
+import { count, desc, eq, isNotNull } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CardRepository } from '../../src/cards/card-repository.ts';
 import { DuplicateCardError } from '../../src/cards/duplicate-cards.ts';
 import { creditCards } from '../../src/db/schema.ts';
-import { revealEvents } from '../../src/field-encryption/index.ts';
+import { EXISTENCE_MASK, revealEvents } from '../../src/field-encryption/index.ts';
 import { useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
 import { countCards } from '../support/cards.ts';
@@ -69,11 +69,19 @@ describe.each(backendSets())('finding a card by its number: the blind index [$na
     expect(JSON.stringify(response)).not.toContain(invalid.slice(4, 12));
   });
 
-  it('answers each card as the caller may read it; a reveal is recorded, a ciphertext answer is not', async () => {
+  it('answers each card as the caller may read it; every lookup records what it found, a ciphertext answer nothing more', async () => {
     const before = await revealRows();
     const clerk = await lookup(repeated, 'clerk');
     expect(clerk.data?.creditCardsByPan.every((card) => card.pan?.startsWith('vault:v'))).toBe(true);
-    expect(await revealRows()).toBe(before);
+    const [found] = await context.backends.database.db
+      .select()
+      .from(revealEvents)
+      .where(eq(revealEvents.subject, 'test-clerk'))
+      .orderBy(desc(revealEvents.seq))
+      .limit(1);
+    expect(found).toMatchObject({ mask: EXISTENCE_MASK, field: 'Query.creditCardsByPan.pan', count: 1 });
+    expect(found?.recordIds).toEqual(repeatedIds);
+    expect(await revealRows()).toBe(before + 1);
     const support = await lookup(repeated, 'support');
     expect(support.data?.creditCardsByPan.map((card) => card.pan)).toEqual(
       repeatedIds.map(() => `************${repeated.slice(-4)}`),
@@ -84,7 +92,8 @@ describe.each(backendSets())('finding a card by its number: the blind index [$na
     const byProcessor = records.filter((record) => record.role === 'processor' && record.operation === 'Lookup');
     expect(byProcessor).toHaveLength(1);
     expect(byProcessor[0]?.recordIds).toEqual(repeatedIds);
-    expect(records.length).toBe(before + 2); // support's masked reveal and the processor's
+    // Each lookup's existence answer, support's masked reveal and the processor's.
+    expect(records.length).toBe(before + 5);
     const keyAdmin = await lookup(repeated, 'key-admin');
     expect(keyAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

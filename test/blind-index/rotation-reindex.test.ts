@@ -1,5 +1,6 @@
 import { count, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken } from '../../src/auth/token-issuer.ts';
 import { transitCommands } from '../../src/cli/transit/commands.ts';
 import * as databaseSchema from '../../src/db/schema.ts';
 import { creditCards } from '../../src/db/schema.ts';
@@ -46,14 +47,17 @@ describe.each(backendSets())('rotating the blind-index key with 10,000 cards, on
     return { code, output: lines.join('\n') };
   };
 
-  /** Every 97th card and every card the client wrote: each number finds exactly its cards. */
+  /**
+   * Every 97th card and every card the client wrote: each number finds exactly its cards. Each lookup
+   * is a clerk of its own, so that the exactness checked here is not cut short by the existence budget.
+   */
   async function lookupsExact(phase: string): Promise<number> {
     const byPan = new Map<string, string[]>();
     for (const [id, pan] of expected) byPan.set(pan, [...(byPan.get(pan) ?? []), id]);
     const pans = [...byPan.keys()].filter((pan, index) => index % 97 === 0 || written.has(pan));
-    for (const pan of pans) {
+    for (const [n, pan] of pans.entries()) {
       const found = await api.gql<{ creditCardsByPan: Array<{ id: string }> }>(LOOKUP, {
-        role: 'clerk',
+        token: await issueToken(backends.config.auth, ['clerk'], `clerk-${phase}-${n}`),
         variables: { pan },
       });
       expect(found.errors, phase).toBeUndefined();

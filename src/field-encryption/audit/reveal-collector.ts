@@ -22,14 +22,19 @@ export class RevealCollector {
   private readonly groups = new Map<string, RevealGroup>();
 
   note(reveal: Reveal): void {
-    const id = JSON.stringify([reveal.field, reveal.key, reveal.role, reveal.mask]);
+    this.noteMany(reveal, 1, reveal.recordId === undefined ? [] : [reveal.recordId]);
+  }
+
+  /** `count` values of one field and grant revealed at once, e.g. existence answers for a batch of numbers. */
+  noteMany(grant: Omit<Reveal, 'recordId'>, count: number, recordIds: readonly string[]): void {
+    const id = JSON.stringify([grant.field, grant.key, grant.role, grant.mask]);
     let group = this.groups.get(id);
     if (group === undefined) {
-      group = { field: reveal.field, key: reveal.key, role: reveal.role, mask: reveal.mask, recordIds: [], count: 0 };
+      group = { field: grant.field, key: grant.key, role: grant.role, mask: grant.mask, recordIds: [], count: 0 };
       this.groups.set(id, group);
     }
-    group.count += 1;
-    if (reveal.recordId !== undefined) group.recordIds.push(reveal.recordId);
+    group.count += count;
+    group.recordIds.push(...recordIds);
   }
 
   get revealed(): RevealGroup[] {

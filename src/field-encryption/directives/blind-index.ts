@@ -1,8 +1,22 @@
 import { getDirective } from '@graphql-tools/utils';
 import { type GraphQLSchema, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
+import { parseRollingBudget, type RollingBudget } from '../budget/rolling-budget.ts';
 import type { BlindIndex } from '../transit/blind-index-of.ts';
 
 export const BLIND_INDEX_DIRECTIVE = 'blindIndex';
+
+/**
+ * How many values a caller may ask about when no `existenceBudget` is declared: an answer that
+ * differs on whether a value is on file is a reveal, and a card number with its BIN and last four
+ * known has only ~100,000 candidates.
+ */
+export const DEFAULT_EXISTENCE_BUDGET = '100/h';
+
+/** What `@blindIndex` declares on one input field or argument. */
+export interface BlindIndexDeclaration {
+  key: string;
+  existenceBudget: RollingBudget;
+}
 
 /**
  * `@blindIndex(key)`: declared next to `@encrypted` on an input field (or alone on an argument); the
@@ -20,26 +34,42 @@ key of its own, never an encryption key.
 directive @${name}(
   "Name of the transit key whose HMAC is the index, e.g. card-pan-index."
   key: String!
+  """
+  Existence is a reveal: an answer that differs on whether a value is on file (a lookup hit or
+  miss, a duplicate report) tells the caller about a value it may not read. Each value asked about
+  through this field is recorded in the reveal record and counted per caller against this rolling
+  budget ("N/s", "N/m", "N/h" or "N/d"; ${DEFAULT_EXISTENCE_BUDGET} when not given); past it, the
+  answer is RATE_LIMITED whether the value is on file or not.
+  """
+  existenceBudget: String
 ) on INPUT_FIELD_DEFINITION | ARGUMENT_DEFINITION
 `,
   };
 }
 
-export function blindIndexKeyOf(
+export function blindIndexDeclarationOf(
   schema: GraphQLSchema,
   node: Parameters<typeof getDirective>[1],
   directiveName = BLIND_INDEX_DIRECTIVE,
-): string | undefined {
-  const found = getDirective(schema, node, directiveName)?.[0] as { key: string } | undefined;
-  return found?.key;
+): BlindIndexDeclaration | undefined {
+  const found = getDirective(schema, node, directiveName)?.[0] as { key: string; existenceBudget?: string } | undefined;
+  if (found === undefined) return undefined;
+  const text = found.existenceBudget ?? DEFAULT_EXISTENCE_BUDGET;
+  const existenceBudget = parseRollingBudget(text);
+  if (existenceBudget === undefined) {
+    throw new Error(
+      `@${directiveName}(key: "${found.key}", existenceBudget: ${JSON.stringify(text)}) is not a budget; write N/s, N/m, N/h or N/d with N a positive whole number, e.g. "100/h"`,
+    );
+  }
+  return { key: found.key, existenceBudget };
 }
 
 /** Every transit key named by `@blindIndex` anywhere in the schema: HMAC-only keys. */
 export function blindIndexKeysOf(schema: GraphQLSchema, directiveName = BLIND_INDEX_DIRECTIVE): Set<string> {
   const keys = new Set<string>();
   const collect = (node: Parameters<typeof getDirective>[1]) => {
-    const key = blindIndexKeyOf(schema, node, directiveName);
-    if (key !== undefined) keys.add(key);
+    const declared = blindIndexDeclarationOf(schema, node, directiveName);
+    if (declared !== undefined) keys.add(declared.key);
   };
   for (const type of Object.values(schema.getTypeMap())) {
     if (isInputObjectType(type)) Object.values(type.getFields()).forEach(collect);

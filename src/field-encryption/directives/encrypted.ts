@@ -17,7 +17,7 @@ import type { RequestBudget } from '../budget/request-budget.ts';
 import { encryptionUnavailable } from '../errors.ts';
 import type { TransitBatcher } from '../transit/batcher.ts';
 import { blindIndexOf } from '../transit/blind-index-of.ts';
-import { BLIND_INDEX_DIRECTIVE, blindIndexKeyOf } from './blind-index.ts';
+import { BLIND_INDEX_DIRECTIVE, type BlindIndexDeclaration, blindIndexDeclarationOf } from './blind-index.ts';
 import { type EncryptedArgs, encryptedArgsOf } from './encrypted-args.ts';
 
 /** What the directives need of the batcher. */
@@ -40,7 +40,7 @@ export interface EncryptedDirectiveOptions<TContext> {
 type Plan =
   | { kind: 'encrypt'; key: string; bound: boolean }
   /** `@blindIndex`: the value (encrypted when `value` says so) and, next to it, its keyed blind index. */
-  | { kind: 'index'; indexKey: string; value: Plan | undefined }
+  | { kind: 'index'; declared: BlindIndexDeclaration & { field: string }; value: Plan | undefined }
   | { kind: 'list'; item: Plan }
   | { kind: 'object'; fields: ReadonlyMap<string, Plan>; identity?: Identity };
 
@@ -88,7 +88,7 @@ directive @${directiveName}(
       const planner = new Planner(schema, directiveName, options.blindIndexName ?? BLIND_INDEX_DIRECTIVE);
       return mapSchema(schema, {
         [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
-          const plan = planner.forArguments(fieldConfig.args ?? {});
+          const plan = planner.forArguments(fieldConfig.args ?? {}, `${typeName}.${fieldName}`);
           if (plan === undefined) return fieldConfig;
           const resolve = fieldConfig.resolve ?? defaultFieldResolver;
           return {
@@ -118,20 +118,24 @@ class Planner {
     private readonly blindIndexName: string,
   ) {}
 
-  forArguments(args: GraphQLFieldConfigArgumentMap): Plan | undefined {
-    return this.objectPlan(Object.entries(args), 'arguments');
+  forArguments(args: GraphQLFieldConfigArgumentMap, field: string): Plan | undefined {
+    return this.objectPlan(Object.entries(args), field, true);
   }
 
-  private objectPlan(entries: Array<[string, GraphQLArgumentConfig]>, owner: string): Plan | undefined {
+  private objectPlan(
+    entries: Array<[string, GraphQLArgumentConfig]>,
+    owner: string,
+    areArguments = false,
+  ): Plan | undefined {
     const fields = new Map<string, Plan>();
     const bindings = new Set<string>();
     for (const [name, config] of entries) {
       const marked = encryptedArgsOf(this.schema, config, this.directiveName);
-      const indexKey = blindIndexKeyOf(this.schema, config, this.blindIndexName);
+      const indexed = blindIndexDeclarationOf(this.schema, config, this.blindIndexName);
       let plan: Plan | undefined;
       if (marked !== undefined) plan = this.leafPlan(config.type, marked, name);
-      else if (indexKey === undefined) plan = this.forType(config.type);
-      if (indexKey !== undefined) plan = this.indexPlan(config.type, indexKey, plan, `${owner}.${name}`);
+      else if (indexed === undefined) plan = this.forType(config.type);
+      if (indexed !== undefined) plan = this.indexPlan(config.type, indexed, plan, `${owner}.${name}`, areArguments);
       if (marked?.bindTo !== undefined) bindings.add(marked.bindTo);
       if (plan !== undefined) fields.set(name, plan);
     }
@@ -162,15 +166,21 @@ class Planner {
     return plan;
   }
 
-  private indexPlan(type: GraphQLInputType, indexKey: string, value: Plan | undefined, where: string): Plan {
+  private indexPlan(
+    type: GraphQLInputType,
+    declared: BlindIndexDeclaration,
+    value: Plan | undefined,
+    where: string,
+    onArgument: boolean,
+  ): Plan {
     const named = isNonNullType(type) ? type.ofType : type;
     if (!isScalarType(named)) {
       throw new Error(`@${this.blindIndexName} on ${where} must mark a single scalar, not ${named.toString()}`);
     }
-    if (value === undefined && !where.startsWith('arguments.')) {
+    if (value === undefined && !onArgument) {
       throw new Error(`@${this.blindIndexName} on ${where} needs @${this.directiveName} on the same field`);
     }
-    return { kind: 'index', indexKey, value };
+    return { kind: 'index', declared: { ...declared, field: where }, value };
   }
 
   private leafPlan(type: GraphQLInputType, marked: EncryptedArgs, name: string): Plan {
@@ -244,9 +254,12 @@ async function encryptValue(
             // The ciphertext and the blind index are asked for in the same tick.
             const [stored, index] = await Promise.all([
               encryptValue(fieldPlan, field, encryption, id),
-              blindIndexOf(encryption.cipher, fieldPlan.indexKey, String(field)).catch((error: unknown) => {
-                throw encryptionUnavailable(error);
-              }),
+              blindIndexOf(encryption.cipher, fieldPlan.declared.key, String(field)).then(
+                (index) => ({ ...index, declaredAt: fieldPlan.declared }),
+                (error: unknown) => {
+                  throw encryptionUnavailable(error);
+                },
+              ),
             ]);
             return [
               [name, stored],

@@ -1,3 +1,4 @@
+import type { BlindIndexDeclaration } from '../directives/blind-index.ts';
 import type { TransitBatcher } from './batcher.ts';
 
 /** A value's keyed blind index: what to store, and what stored values it may match. */
@@ -6,6 +7,8 @@ export interface BlindIndex {
   latest: string;
   /** The HMAC under every live version, latest included: a stored value equal to any of them is the same value. */
   candidates: string[];
+  /** Set on indexes `@blindIndex` computed: the field (`Type.field` or `Type.field.argument`) and its declaration. */
+  declaredAt?: BlindIndexDeclaration & { field: string };
 }
 
 /**

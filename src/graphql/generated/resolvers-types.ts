@@ -190,7 +190,12 @@ export type MutationRotateKeyArgs = {
   name: Scalars['String']['input'];
 };
 
-/** What a create does with a card whose number is already on file (found by its blind index, never by decrypting). */
+/**
+ * What a create does with a card whose number is already on file (found by its blind index, never by
+ * decrypting). REJECT and RETURN_EXISTING answer whether each number is on file: each number counts
+ * against the existence budget of `CreditCardInput.pan` (1000 a day per caller) and is recorded in the
+ * reveal record; past the budget the create fails with RATE_LIMITED and stores nothing. ALLOW does not.
+ */
 export type OnDuplicate =
   /** Store it anyway: several cards may hold one number. */
   | 'ALLOW'
@@ -224,7 +229,9 @@ export type Query = {
    * The cards holding this number (spaces and dashes allowed), oldest first, at most the server's page
    * size limit: found by the number's keyed blind index (an HMAC), without decrypting anything. Each card's
    * pan is what the caller's roles allow (see CreditCard.pan): a clerk still reads ciphertext. An invalid
-   * number fails with BAD_USER_INPUT and is never echoed.
+   * number fails with BAD_USER_INPUT and is never echoed. Whether a number is on file is itself a reveal:
+   * each lookup (hit or miss, every alias) is recorded in the reveal record and counted against the
+   * caller's budget of 200 numbers an hour; past it the answer is RATE_LIMITED, on file or not.
    */
   creditCardsByPan: Array<CreditCard>;
   /** Answers ok when the API is up; needs no token. */
@@ -281,25 +288,28 @@ export type QueryTransitKeyArgs = {
 
 /**
  * One entry of the reveal record: the values of one field that one request received decrypted or
- * masked under one grant. Written before the response was sent; tamper-evident (see `npm run audit -- verify`).
+ * masked under one grant, or the values it asked about whose answer depended on whether they are on
+ * file (kind EXISTENCE). Written before the response was sent; tamper-evident (see `npm run audit -- verify`).
  */
 export type RevealEvent = {
   __typename?: 'RevealEvent';
   at: Scalars['DateTime']['output'];
   clientAddress: Maybe<Scalars['String']['output']>;
-  /** How many values were revealed. */
+  /** How many values were revealed, or asked about. */
   count: Scalars['Int']['output'];
-  /** The field revealed, as Type.field. */
+  /** The field revealed, as Type.field (Type.field.argument or Input.field for an existence answer). */
   field: Scalars['String']['output'];
-  /** Transit key the values were encrypted under. */
+  /** Transit key the values were encrypted under (the blind-index key for an existence answer). */
   key: Scalars['String']['output'];
-  /** Mask of the grant used: NONE is the plaintext. */
-  mask: DecryptMask;
+  /** What was revealed: values, or whether values are on file. */
+  kind: RevealKind;
+  /** Mask of the grant used: NONE is the plaintext; null for an existence answer. */
+  mask: Maybe<DecryptMask>;
   operation: Maybe<Scalars['String']['output']>;
-  /** Identities of the records revealed (e.g. card ids). */
+  /** Identities of the records revealed (e.g. card ids); for an existence answer, the records that matched. */
   recordIds: Array<Scalars['ID']['output']>;
   requestId: Scalars['String']['output'];
-  /** Role of the grant used. */
+  /** Role of the grant used; * for an existence answer (any caller allowed to ask). */
   role: Scalars['String']['output'];
   /** Position in the record (and the hash chain). */
   seq: Scalars['ID']['output'];
@@ -313,6 +323,13 @@ export type RevealEventConnection = {
   nodes: Array<RevealEvent>;
   pageInfo: PageInfo;
 };
+
+/** What one entry of the reveal record records. */
+export type RevealKind =
+  /** Answers that depended on whether values are on file (lookups, duplicate checks): a reveal too. */
+  | 'EXISTENCE'
+  /** Values read decrypted or masked. */
+  | 'VALUE';
 
 /** The outcome of moving a key's stored values to its latest version. */
 export type RewrapSummary = {
@@ -438,6 +455,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<{}>;
   RevealEvent: ResolverTypeWrapper<RevealEventRow>;
   RevealEventConnection: ResolverTypeWrapper<Omit<RevealEventConnection, 'nodes'> & { nodes: Array<ResolversTypes['RevealEvent']> }>;
+  RevealKind: RevealKind;
   RewrapSummary: ResolverTypeWrapper<RewrapSummary>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TransitKey: ResolverTypeWrapper<KeyInfo>;
@@ -470,6 +488,7 @@ export type ResolversParentTypes = {
 };
 
 export type BlindIndexDirectiveArgs = {
+  existenceBudget?: Maybe<Scalars['String']['input']>;
   key: Scalars['String']['input'];
 };
 
@@ -582,7 +601,8 @@ export type RevealEventResolvers<ContextType = Context, ParentType extends Resol
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  mask?: Resolver<ResolversTypes['DecryptMask'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RevealKind'], ParentType, ContextType>;
+  mask?: Resolver<Maybe<ResolversTypes['DecryptMask']>, ParentType, ContextType>;
   operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
