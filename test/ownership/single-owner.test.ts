@@ -111,8 +111,11 @@ describe('one owner per data directory [embedded]', () => {
         listened: false,
         code: 1,
       });
-      expect(second.output).toContain(`data directory ${dataDir} is in use by`);
-      if (!removed.includes('owner.json')) expect(second.output).toContain(`PID ${first.pid}`);
+      // The owner is named while it still describes itself.
+      const owner = removed.includes('owner.json')
+        ? 'another process'
+        : `the API (PID ${first.pid}, port ${first.port})`;
+      expect(second.output).toContain(`data directory ${dataDir} is in use by ${owner}; stop it first`);
     };
 
     // One at a time, moved out of the directory and back, so that one owner serves every case: to the
