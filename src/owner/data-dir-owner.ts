@@ -159,9 +159,9 @@ async function lockDirectory(dataDir: string): Promise<HeldLock | undefined> {
 }
 
 /**
- * `flock -n -x DATA_DIR sh -c 'echo locked; exec cat'` (it opens a directory read-only): prints "locked" once it holds the lock and
+ * `flock -n -x DATA_DIR sh -c 'echo locked; exec cat'`: prints "locked" once it holds the lock and
  * then waits on its standard input, a pipe from this process. Exit status 1 with nothing said is
- * "held by another" (util-linux and BusyBox alike).
+ * "held by another"; a directory is opened read-only (util-linux and BusyBox alike).
  */
 function flockHolder(dataDir: string): Promise<HeldLock | undefined | 'no flock program'> {
   return new Promise((resolve, reject) => {
