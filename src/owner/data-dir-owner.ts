@@ -49,8 +49,6 @@ export interface DataDirOwnership {
   release(): Promise<void>;
 }
 
-/** The lock file: whoever holds an exclusive flock(2) on it owns the directory. */
-export const LOCK_FILE = 'owner.lock';
 /** What the owner says about itself, written by the owner only, after it took the lock. */
 export const OWNER_FILE = 'owner.json';
 
@@ -60,14 +58,16 @@ const SETTLE_MS = 2_000;
 /**
  * Makes this process the only owner of a data directory, for as long as it runs.
  *
- * The lock is an exclusive flock(2) on `DATA_DIR/owner.lock`, held by the kernel on the directory's
- * own file: it holds whatever path (symlink, bind mount) or network namespace (a second container on
- * the same volume) a second process comes by, and dies with its holder, SIGKILL included, so a crashed
+ * The lock is an exclusive flock(2) on the data directory itself, not on a file in it, so deleting
+ * any of its files (all of them, even) lets no second owner in. Held by the kernel on the directory's
+ * inode, it holds whatever path (symlink, bind mount) or network namespace (a second container on the
+ * same volume) a second process comes by, and dies with its holder, SIGKILL included, so a crashed
  * owner leaves nothing stale behind and a live one cannot be displaced. Node has no flock, so
  * util-linux's `flock` holds it, in a child whose standard input is a pipe from this process: when
  * this process ends, however it ends, the pipe closes, the child exits and the lock is free. The
  * owner describes itself in `DATA_DIR/owner.json` for the refusal line and the CLI. Where there is no
- * `flock` program (not Linux), a socket file in the directory plays the lock's part.
+ * `flock` program (not Linux), a socket file in the directory plays the lock's part, and deleting it
+ * does let a second owner in.
  */
 export async function takeOwnership(dataDir: string, info: Omit<OwnerInfo, 'pid'>): Promise<DataDirOwnership> {
   const resolved = path.resolve(dataDir);
@@ -153,29 +153,22 @@ interface HeldLock {
 
 /** Takes the directory's lock without waiting: the lock, or undefined when another process holds it. */
 async function lockDirectory(dataDir: string): Promise<HeldLock | undefined> {
-  const lockFile = path.join(dataDir, LOCK_FILE);
-  try {
-    // Created private here (opening an existing one changes nothing): `flock` would create it under the umask.
-    fs.closeSync(fs.openSync(lockFile, fs.constants.O_RDONLY | fs.constants.O_CREAT, 0o600));
-  } catch (error) {
-    throw unusable(dataDir, error);
-  }
-  const flocked = await flockHolder(lockFile);
+  const flocked = await flockHolder(dataDir);
   if (flocked !== 'no flock program') return flocked;
   return socketFileLock(dataDir);
 }
 
 /**
- * `flock -n -x owner.lock sh -c 'echo locked; exec cat'`: prints "locked" once it holds the lock and
+ * `flock -n -x DATA_DIR sh -c 'echo locked; exec cat'`: prints "locked" once it holds the lock and
  * then waits on its standard input, a pipe from this process. Exit status 1 with nothing said is
- * "held by another" (util-linux and BusyBox alike).
+ * "held by another"; a directory is opened read-only (util-linux and BusyBox alike).
  */
-function flockHolder(lockFile: string): Promise<HeldLock | undefined | 'no flock program'> {
+function flockHolder(dataDir: string): Promise<HeldLock | undefined | 'no flock program'> {
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
       // Its own process group: a Ctrl-C meant for the API must not free the lock while the API shuts down.
-      child = spawn('flock', ['-n', '-x', lockFile, 'sh', '-c', 'echo locked; exec cat'], {
+      child = spawn('flock', ['-n', '-x', dataDir, 'sh', '-c', 'echo locked; exec cat'], {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });
@@ -228,7 +221,7 @@ function flockHolder(lockFile: string): Promise<HeldLock | undefined | 'no flock
       else
         reject(
           new DataDirUnusableError(
-            `cannot lock ${lockFile}: flock ${signal ?? `exited ${code}`}${stderr.trim() === '' ? '' : `: ${stderr.trim()}`}`,
+            `cannot lock ${dataDir}: flock ${signal ?? `exited ${code}`}${stderr.trim() === '' ? '' : `: ${stderr.trim()}`}`,
           ),
         );
     });

@@ -90,6 +90,51 @@ describe('one owner per data directory [embedded]', () => {
     expect(pans.get(created.data?.createCreditCard.id ?? '')).toBe(panFor(7));
   });
 
+  it('refuses a second npm start whatever was removed from the data directory: each entry the owner made, then all', {
+    timeout: 600_000,
+  }, async () => {
+    const env = backendEnv(undefined, newDataDir());
+    const dataDir = env.DATA_DIR as string;
+    const first = await start(env);
+    const created = await gql<{ createCreditCard: { id: string } }>(first.url, 'clerk', CREATE, {
+      input: { name: 'removed files', pan: panFor(12) },
+    });
+    expect(created.errors).toBeUndefined();
+    expect((await runTs('src/cli/transit.ts', ['rotate', 'card-pan'], env)).code).toBe(0);
+    // What the owner makes, read from the directory rather than listed by hand.
+    const entries = fs.readdirSync(dataDir).sort();
+    expect(entries).toEqual(expect.arrayContaining(['master.key', 'operator.sock', 'owner.json', 'pglite']));
+    const expectRefused = async (removed: string[]) => {
+      const second = await startExpectingRefusal(env);
+      expect({ removed, listened: second.listened, code: second.code }, second.output).toEqual({
+        removed,
+        listened: false,
+        code: 1,
+      });
+      // The owner is named while it still describes itself.
+      const owner = removed.includes('owner.json')
+        ? 'another process'
+        : `the API (PID ${first.pid}, port ${first.port})`;
+      expect(second.output).toContain(`data directory ${dataDir} is in use by ${owner}; stop it first`);
+    };
+
+    // One at a time, moved out of the directory and back, so that one owner serves every case: to the
+    // directory, a name moved away is a name deleted.
+    const aside = `${dataDir}-aside`;
+    fs.mkdirSync(aside);
+    dataDirs.push(aside);
+    for (const entry of entries) {
+      fs.renameSync(path.join(dataDir, entry), path.join(aside, entry));
+      await expectRefused([entry]);
+      fs.renameSync(path.join(aside, entry), path.join(dataDir, entry));
+    }
+    expect((await processorReadsAll(first.url)).pans.get(created.data?.createCreditCard.id ?? '')).toBe(panFor(12));
+
+    for (const entry of entries) fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+    await expectRefused(entries);
+  });
+
   it('serves from a DATA_DIR too long for a socket path beside it, and runs setup, bind and audit verify there', {
     timeout: 240_000,
   }, async () => {
