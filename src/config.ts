@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { isPublishedSecret } from './auth/published-secrets.ts';
+import { notRandomBytes } from './auth/secret-encoding.ts';
 import { estimatedSecretBits, MIN_SECRET_BITS } from './auth/secret-strength.ts';
 import type { TransitBatchingConfig, TransitConfig, VaultTransitConfig } from './field-encryption/index.ts';
 import type { AllowedHosts } from './http/host-allow-list.ts';
@@ -352,6 +353,8 @@ function refuseKnownOrWeakSecret(secret: string): void {
       `is too weak: about ${Math.floor(bits)} bits of estimated entropy, ${MIN_SECRET_BITS} needed (repeated characters, words, sequences and keyboard patterns count for little): ${generate}`,
     );
   }
+  const shape = notRandomBytes(secret);
+  if (shape !== undefined) fail('AUTH_JWT_SECRET', `${shape}: ${generate}`);
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
