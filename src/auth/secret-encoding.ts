@@ -54,9 +54,11 @@ function decodedBytes(secret: string): Buffer | undefined {
  * bytes pass as text with a chance of about 0.4 per byte, under 1e-12 for 32 of them.
  */
 function isText(bytes: Buffer): boolean {
+  const control = (byte: number) => (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f;
+  if (bytes.some(control)) return false;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
   } catch {
     return false;
   }
