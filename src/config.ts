@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { isPublishedSecret } from './auth/published-secrets.ts';
+import { notRandomBytes } from './auth/secret-encoding.ts';
 import { estimatedSecretBits, MIN_SECRET_BITS } from './auth/secret-strength.ts';
 import type { TransitBatchingConfig, TransitConfig, VaultTransitConfig } from './field-encryption/index.ts';
 import type { AllowedHosts } from './http/host-allow-list.ts';
@@ -204,7 +206,14 @@ export type AuthConfig = {
   tokenTtl: string;
   /** Tokens whose lifetime (exp - iat, or exp - now) exceeds this are refused. */
   maxTokenTtlSeconds: number;
-} & ({ kind: 'secret'; secret: string; isDevelopmentSecret: boolean } | { kind: 'jwks'; jwksUrl: string });
+} & ({ kind: 'secret'; secret: string; origin: SecretOrigin } | { kind: 'jwks'; jwksUrl: string });
+
+/**
+ * Where the HS256 secret comes from: AUTH_JWT_SECRET; the published development secret (unset, on a
+ * loopback HOST only); or, unset on any other HOST, random bytes this process alone holds, so no one
+ * on the network can mint a token for it.
+ */
+export type SecretOrigin = 'configured' | 'development' | 'generated';
 
 function fail(variable: string, problem: string): never {
   throw new ConfigError(`${variable} ${problem}`);
@@ -311,12 +320,15 @@ function authConfig(env: Env): AuthConfig {
   if (env.AUTH_JWT_SECRET !== undefined) {
     if (env.AUTH_JWT_SECRET.length < 32) fail('AUTH_JWT_SECRET', 'must be at least 32 characters');
     if (env.NODE_ENV === 'production') refuseKnownOrWeakSecret(env.AUTH_JWT_SECRET);
-    return { ...common, kind: 'secret', secret: env.AUTH_JWT_SECRET, isDevelopmentSecret: false };
+    return { ...common, kind: 'secret', secret: env.AUTH_JWT_SECRET, origin: 'configured' };
   }
   if (env.NODE_ENV === 'production') {
     fail('AUTH_JWT_SECRET', 'or AUTH_JWKS_URL is required in production');
   }
-  return { ...common, kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, isDevelopmentSecret: true };
+  if (!isLoopbackHost(env.HOST)) {
+    return { ...common, kind: 'secret', secret: randomBytes(48).toString('base64'), origin: 'generated' };
+  }
+  return { ...common, kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, origin: 'development' };
 }
 
 /**
@@ -341,6 +353,8 @@ function refuseKnownOrWeakSecret(secret: string): void {
       `is too weak: about ${Math.floor(bits)} bits of estimated entropy, ${MIN_SECRET_BITS} needed (repeated characters, words, sequences and keyboard patterns count for little): ${generate}`,
     );
   }
+  const shape = notRandomBytes(secret);
+  if (shape !== undefined) fail('AUTH_JWT_SECRET', `${shape}: ${generate}`);
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];

@@ -1,5 +1,6 @@
 import { type App, type AppParts, startApp } from './app.ts';
 import { ROLE_DESCRIPTIONS, ROLES } from './auth/roles.ts';
+import { GENERATED_SECRET_HELP } from './auth/token-issuer.ts';
 import { apiOperatorRunner } from './cli/operator/programs.ts';
 import { loadConfig } from './config.ts';
 import { takeOwnership } from './owner/data-dir-owner.ts';
@@ -34,7 +35,11 @@ export async function serve(parts: Pick<AppParts, 'withoutRevealRecord'> = {}): 
   console.log(`  transit:  ${transit}`);
   if (config.graphiql) console.log(`  GraphiQL: open ${app.url} in a browser (example tabs for each role)`);
   // Logs are kept and shipped: they get the way to a token, never a token.
-  if (config.auth.kind === 'secret') {
+  if (config.auth.kind === 'secret' && config.auth.origin === 'generated') {
+    console.log(
+      `  auth:     the published development secret works on a loopback HOST only; on HOST=${config.http.host} tokens are checked against a random secret this process made and holds alone, so none can be minted: ${GENERATED_SECRET_HELP}`,
+    );
+  } else if (config.auth.kind === 'secret') {
     console.log(`  tokens:   npm run token -- <role>   (roles: ${ROLES.join(', ')})`);
     for (const role of ROLES) console.log(`    ${role.padEnd(9)} ${ROLE_DESCRIPTIONS[role]}`);
   }

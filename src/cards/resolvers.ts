@@ -6,6 +6,7 @@ import type { CreditCardInput, OnDuplicate, Resolvers } from '../graphql/generat
 import { requireId, requireIds } from '../graphql/ids.ts';
 import { CardholderNameScalar } from './card-name.ts';
 import type { NewCard } from './card-repository.ts';
+import { claimableWithinBudget } from './claim-size.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { DuplicateCardError } from './duplicate-cards.ts';
 import { PanScalar } from './pan.ts';
@@ -48,11 +49,13 @@ export const cardResolvers: Resolvers = {
       return card;
     },
     createCreditCards: (_, { inputs, onDuplicate }, context) => createCards(context, inputs.map(newCard), onDuplicate),
-    claimCards: (_, { limit, leaseSeconds }, { cards, limits, authentication }) => {
+    claimCards: async (_, { limit, leaseSeconds }, { cards, limits, authentication, budget }, info) => {
       const size = limit ?? 50;
       if (size < 1 || size > limits.maxPageSize)
         throw badUserInput(`limit must be between 1 and ${limits.maxPageSize}`);
-      return cards.claim(subjectOf(authentication), size, inRange('leaseSeconds', leaseSeconds ?? 60, 1, MAX_SECONDS));
+      const lease = inRange('leaseSeconds', leaseSeconds ?? 60, 1, MAX_SECONDS);
+      const claimable = claimableWithinBudget(size, info, budget);
+      return claimable === 0 ? [] : cards.claim(subjectOf(authentication), claimable, lease);
     },
     markCardsProcessed: (_, { ids }, { cards, authentication }) =>
       cards.markProcessed(subjectOf(authentication), requireIds(ids)),

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { creditCards } from '../../src/db/schema.ts';
 import { useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
 import { CREATE_CARDS, overwritePan, PANS } from '../support/cards.ts';
@@ -43,6 +45,43 @@ describe.each(backendSets())('a card number is bound to its card [$name]', (set)
     const text = JSON.stringify(answer);
     expect(text).not.toContain(PANS.carlos);
     expect(text).not.toContain(PANS.anibal);
+  });
+
+  it('pan_index and name are NOT bound to their row: a database writer who swaps them misdirects lookups and names, yet reveals no PAN outside its own row', async () => {
+    const { api, backends } = context;
+    const created = await api.gql<{ createCreditCards: Array<{ id: string }> }>(CREATE_CARDS, {
+      role: 'clerk',
+      variables: {
+        inputs: [
+          { name: 'Osvaldo Pugliese', pan: PANS.mastercard },
+          { name: 'Juan DArienzo', pan: '4000056655665556' },
+        ],
+      },
+    });
+    const [osvaldo, juan] = created.data?.createCreditCards ?? [];
+    if (osvaldo === undefined || juan === undefined) throw new Error('cards not created');
+    const row = async (id: string) =>
+      (await backends.database.db.select().from(creditCards).where(eq(creditCards.id, id)))[0];
+    const [before, other] = [await row(osvaldo.id), await row(juan.id)];
+    if (before === undefined || other === undefined) throw new Error('rows not found');
+    const { db } = backends.database;
+    await db
+      .update(creditCards)
+      .set({ panIndex: other.panIndex, name: other.name })
+      .where(eq(creditCards.id, osvaldo.id));
+    await db
+      .update(creditCards)
+      .set({ panIndex: before.panIndex, name: before.name })
+      .where(eq(creditCards.id, juan.id));
+
+    const lookup = await api.gql<{ creditCardsByPan: Array<{ id: string; name: string; pan: string | null }> }>(
+      `query ($pan: PAN!) { creditCardsByPan(pan: $pan) { id name pan } }`,
+      { role: 'processor', variables: { pan: PANS.mastercard } },
+    );
+    // Asked for Osvaldo's number, the lookup answers Juan's card under Osvaldo's name: the wrong card,
+    // with its own PAN, which still decrypts because the ciphertext is bound to the row it sits in.
+    expect(lookup.errors).toBeUndefined();
+    expect(lookup.data?.creditCardsByPan).toEqual([{ id: juan.id, name: 'Osvaldo Pugliese', pan: '4000056655665556' }]);
   });
 
   it('fixes the card id on the server: a client cannot choose it', async () => {

@@ -10,7 +10,7 @@ describe('configuration [embedded]', () => {
       keyDir: '/srv/transitql/transit',
       masterKeyFile: '/srv/transitql/master.key',
     });
-    expect(config.auth).toMatchObject({ kind: 'secret', isDevelopmentSecret: true });
+    expect(config.auth).toMatchObject({ kind: 'secret', origin: 'development' });
   });
 
   it('switches to postgres.js and Vault when configured', () => {

@@ -51,8 +51,44 @@ describe('AUTH_JWT_SECRET in production', () => {
     expect(refusal(secret)).toMatch(/^AUTH_JWT_SECRET is too weak: about \d+ bits of estimated entropy, 256 needed/);
   });
 
+  const DICKENS =
+    'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness';
+
+  it.each([
+    ['a famous quotation', DICKENS, /is not random bytes encoded as base64 or hex/],
+    [
+      'a longer famous quotation',
+      `${DICKENS}, it was the epoch of belief, it was the epoch of incredulity`,
+      /is not random bytes/,
+    ],
+    [
+      'a longer sentence with its spaces taken out',
+      `${DICKENS}, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light`.replace(
+        /[^A-Za-z]/g,
+        '',
+      ),
+      /is not spread like random bytes \(\d+% lowercase letters where random bytes give 41%\)/,
+    ],
+    [
+      'a quotation joined with hyphens',
+      'To-be-or-not-to-be-that-is-the-question-Whether-tis-nobler-in-the-mind-to-suffer-The-slings-and-arrows-of-outrageous-fortune',
+      /is not spread like random bytes/,
+    ],
+    ['a sentence, base64-encoded', Buffer.from(DICKENS).toString('base64'), /decodes to text, not random bytes/],
+    ['a sentence, hex-encoded', Buffer.from(DICKENS).toString('hex'), /decodes to text, not random bytes/],
+  ])('refuses %s, saying it must be random bytes', (_name, secret, reason) => {
+    const message = refusal(secret);
+    expect(message).toMatch(/^AUTH_JWT_SECRET /);
+    expect(message).toMatch(reason);
+    expect(message).toContain('openssl rand -base64 48');
+  });
+
   it('accepts `openssl rand -base64 48` and 48 random bytes as hex', () => {
-    for (const secret of [randomBytes(48).toString('base64'), randomBytes(48).toString('hex')]) {
+    for (const secret of [
+      randomBytes(48).toString('base64'),
+      randomBytes(48).toString('base64url'),
+      randomBytes(48).toString('hex'),
+    ]) {
       expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).auth).toMatchObject({ kind: 'secret' });
     }
   });

@@ -3,11 +3,15 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Runs a TypeScript entry point of this project with tsx, the way the npm scripts do. */
-export function spawnTs(entry: string, args: string[] = [], env: Record<string, string> = {}): ChildProcess {
+/** Runs a TypeScript entry point of this project with tsx, the way the npm scripts do; an undefined variable is unset. */
+export function spawnTs(
+  entry: string,
+  args: string[] = [],
+  env: Record<string, string | undefined> = {},
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(root, entry), ...args], {
     cwd: root,
-    env: { ...withoutProjectVariables(process.env), ...env },
+    env: withoutUnset({ ...withoutProjectVariables(process.env), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -34,4 +38,8 @@ function withoutProjectVariables(env: NodeJS.ProcessEnv): Record<string, string>
     kept[name] = value;
   }
   return kept;
+}
+
+function withoutUnset(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
-import type { Transit, TransitResult } from '../../src/field-encryption/transit/transit.ts';
+import { type Transit, TransitError, type TransitResult } from '../../src/field-encryption/transit/transit.ts';
 import { testConfig } from '../support/backends.ts';
 
 const KEY = 'card-pan';
@@ -108,5 +108,46 @@ describe('embedded transit engine on disk [embedded]', () => {
     expect(() => open(dataDir, { TRANSIT_MASTER_KEY_FILE: file })).toThrow(
       expect.objectContaining({ code: 'UNAVAILABLE', message: expect.stringContaining('32-byte') }),
     );
+  });
+
+  it.each([
+    ['an empty object', '{}', /has no "format"/],
+    ['truncated JSON', '{"format":"transitql-keyring/1","keys":{"card-pan":{"latestVer', /is not valid JSON/],
+    ['another format', '{"format":"something-else/2","keys":{}}', /"format" must be "transitql-keyring\/1"/],
+    ['keys as a list', '{"format":"transitql-keyring/1","keys":[]}', /"keys" must be an object/],
+    [
+      'a version number as text',
+      '{"format":"transitql-keyring/1","keys":{"card-pan":{"latestVersion":"1","minDecryptionVersion":1,"minEncryptionVersion":0,"versions":{}}}}',
+      /"keys\.card-pan\.latestVersion" must be a number/,
+    ],
+    [
+      'a version without its material',
+      '{"format":"transitql-keyring/1","keys":{"card-pan":{"latestVersion":1,"minDecryptionVersion":1,"minEncryptionVersion":0,"versions":{"1":{"createdAt":"2026-01-01T00:00:00.000Z"}}}}}',
+      /"keys\.card-pan\.versions\.1\.material"/,
+    ],
+    [
+      'a version that is not a number',
+      '{"format":"transitql-keyring/1","keys":{"card-pan":{"latestVersion":1,"minDecryptionVersion":1,"minEncryptionVersion":0,"versions":{"one":{"material":"AA==","createdAt":"2026-01-01T00:00:00.000Z"}}}}}',
+      /"keys\.card-pan\.versions" has a version "one"/,
+    ],
+    ['null', 'null', /must be an object/],
+  ])('refuses a keyring file holding %s, naming the file and what is wrong', (_name, content, problem) => {
+    const first = open(dataDir);
+    void first.close();
+    const keyringFile = path.join(dataDir, 'transit', 'keyring.json');
+    fs.mkdirSync(path.dirname(keyringFile), { recursive: true });
+    fs.writeFileSync(keyringFile, content, { mode: 0o600 });
+
+    let thrown: unknown;
+    try {
+      open(dataDir);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TransitError);
+    expect(thrown).toMatchObject({ code: 'UNAVAILABLE' });
+    const message = (thrown as Error).message;
+    expect(message).toContain(`keyring ${keyringFile}`);
+    expect(message).toMatch(problem);
   });
 });

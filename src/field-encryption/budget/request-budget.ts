@@ -20,6 +20,12 @@ export class RequestBudget {
     private readonly onRefused?: (operation: BudgetedOperation) => void,
   ) {}
 
+  /** How many more values this request may decrypt or encrypt. */
+  remaining(operation: BudgetedOperation): number {
+    const limit = operation === 'decrypt' ? this.limits.decrypts : this.limits.encrypts;
+    return Math.max(0, limit - this.used[operation]);
+  }
+
   /**
    * Takes `count` values for one field, all or none: a field that does not fit fails whole
    * (REQUEST_BUDGET_EXCEEDED) before any of its values reaches transit.

@@ -108,7 +108,9 @@ export type Mutation = {
    * Claim up to `limit` pending cards, oldest first, for the caller (the token's subject) for
    * `leaseSeconds`. A card is claimable when it has no claim or its claim (or retry delay) has
    * expired; cards claimed by a concurrent call are skipped, so each card goes to one claimant.
-   * If the holder dies, the card becomes claimable again when the lease expires.
+   * If the holder dies, the card becomes claimable again when the lease expires. When `pan` is
+   * selected, no more cards are claimed than the request's decrypt budget (MAX_DECRYPTS_PER_REQUEST,
+   * all aliases together) can still reveal: none once it is spent.
    */
   claimCards: Array<CreditCard>;
   /** Store a card. The answer carries the PAN as stored: vault:v<N>:... ciphertext. */

@@ -2,6 +2,13 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TransitError } from '../transit.ts';
+import {
+  KEYRING_FORMAT,
+  KeyringFileError,
+  parseKeyringFile,
+  type StoredFile,
+  type StoredVersion,
+} from './keyring-file.ts';
 
 export interface KeyVersion {
   encryptionKey: Buffer;
@@ -17,24 +24,6 @@ export interface Keyring {
   minDecryptionVersion: number;
   minEncryptionVersion: number;
   versions: Map<number, KeyVersion>;
-}
-
-interface StoredVersion {
-  material: string;
-  createdAt: string;
-}
-
-interface StoredKeyring {
-  derived?: boolean;
-  latestVersion: number;
-  minDecryptionVersion: number;
-  minEncryptionVersion: number;
-  versions: Record<string, StoredVersion>;
-}
-
-interface StoredFile {
-  format: 'transitql-keyring/1';
-  keys: Record<string, StoredKeyring>;
 }
 
 /**
@@ -105,8 +94,14 @@ export class KeyringStore {
     }
     let stored: StoredFile;
     try {
-      stored = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoredFile;
+      stored = parseKeyringFile(fs.readFileSync(this.file, 'utf8'));
     } catch (error) {
+      if (error instanceof KeyringFileError) {
+        throw new TransitError(
+          'UNAVAILABLE',
+          `keyring ${this.file} is damaged: it ${error.message}. Put back a backup copy of it (its keys cannot be made again)`,
+        );
+      }
       throw new TransitError('UNAVAILABLE', `cannot read keyring ${this.file}: ${(error as Error).message}`);
     }
     const keyrings = new Map<string, Keyring>();
@@ -129,7 +124,7 @@ export class KeyringStore {
 
   private persist(): void {
     if (this.file === undefined) return;
-    const stored: StoredFile = { format: 'transitql-keyring/1', keys: {} };
+    const stored: StoredFile = { format: KEYRING_FORMAT, keys: {} };
     for (const [name, keyring] of this.keyrings) {
       const versions: Record<string, StoredVersion> = {};
       for (const [version, entry] of keyring.versions) {
