@@ -66,6 +66,9 @@ const base64Key = z
   })
   .optional();
 
+/** Characters a string argument may hold unless the schema says otherwise: far above a key name, id or cursor, small enough that scanning it takes microseconds. */
+export const DEFAULT_MAX_STRING_LENGTH = 1000;
+
 const DURATION_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 /** A duration like 12h, 30m, 7d. */
@@ -135,6 +138,7 @@ const envSchema = z.object({
 
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  MAX_STRING_LENGTH: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_STRING_LENGTH),
   MAX_DECRYPTS_PER_REQUEST: z.coerce.number().int().min(0).max(1_000_000).optional(),
   MAX_ENCRYPTS_PER_REQUEST: z.coerce.number().int().min(0).max(1_000_000).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
@@ -174,6 +178,8 @@ export interface Config {
 export interface Limits {
   maxPageSize: number;
   maxBulkSize: number;
+  /** Characters a string argument or input field may hold where the schema declares no @maxLength. */
+  maxStringLength: number;
   /** Values one request may decrypt, counted as it runs (aliases included). */
   maxDecryptsPerRequest: number;
   /** Values one request may encrypt, counted as it runs (aliases included). */
@@ -390,6 +396,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       maxPageSize: env.MAX_PAGE_SIZE,
       maxBulkSize: env.MAX_BULK_SIZE,
+      maxStringLength: env.MAX_STRING_LENGTH,
       maxDecryptsPerRequest: env.MAX_DECRYPTS_PER_REQUEST ?? env.MAX_PAGE_SIZE,
       maxEncryptsPerRequest: env.MAX_ENCRYPTS_PER_REQUEST ?? env.MAX_BULK_SIZE,
     },
