@@ -114,12 +114,12 @@ describe.each(backendSets())('a 2 MB value in any string argument [$name]', (set
   });
 
   /**
-   * The best of up to three tries: the cores are shared, and a try the scheduler paused measures the
+   * The best of up to five tries: the cores are shared, and a try the scheduler paused measures the
    * machine, not the request; work the request itself does shows in every try.
    */
   const measured = async (name: string, body: string) => {
     let answer = await timedPost(context.api, token, body);
-    for (let retry = 0; retry < 2 && worstWait(answer) >= MAX_WAIT_MS; retry++) {
+    for (let retry = 0; retry < 4 && worstWait(answer) >= MAX_WAIT_MS; retry++) {
       const again = await timedPost(context.api, token, body);
       if (worstWait(again) < worstWait(answer)) answer = again;
     }
@@ -155,6 +155,20 @@ describe.each(backendSets())('a 2 MB value in any string argument [$name]', (set
   ])('%s, written into the document, is refused the same way', async (name, document) => {
     const answer = await measured(`${name} literal`, JSON.stringify({ query: document(HUGE) }));
     expectRefusedFast(answer, HUGE);
+  });
+
+  /** A name of 2 MB in each place a document has one: letters and digits, which the PAN scan reads. */
+  it.each([
+    ['an operation name', (name: string) => `query ${name} { health }`],
+    ['an alias', (name: string) => `{ ${name}: health }`],
+    ['a field', (name: string) => `{ ${name} }`],
+    ['an argument', (name: string) => `{ creditCards(${name}: 1) { nodes { id } } }`],
+    // Declared only: written twice, the name would not fit in the body.
+    ['a variable', (name: string) => `query ($${name}: Int) { health }`],
+  ])('a 2 MB name as %s is refused the same way, before the document is parsed', async (place, document) => {
+    const name = `n${HUGE.slice(1)}`;
+    const answer = await measured(`a 2 MB name as ${place}`, JSON.stringify({ query: document(name) }));
+    expectRefusedFast(answer, name);
   });
 
   it('answers a body over the HTTP limit with 413 at once, echoing nothing', async () => {
