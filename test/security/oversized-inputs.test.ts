@@ -171,6 +171,23 @@ describe.each(backendSets())('a 2 MB value in any string argument [$name]', (set
     expectRefusedFast(answer, name);
   });
 
+  it('scans the most names one request may carry (1000 of 256 full-width digits) without holding anyone up', async () => {
+    const name = '１'.repeat(256);
+    const inputs = Array.from({ length: 1000 }, (_, index) => ({
+      // The last name is refused after every other was scanned, so nothing is encrypted or stored.
+      name: index === 999 ? 'a\u0000b' : name,
+      pan: withCheckDigit('453929662013115'),
+    }));
+    const answer = await measured(
+      '1000 names of 256 digits',
+      JSON.stringify({
+        query: 'mutation ($inputs: [CreditCardInput!]!) { createCreditCards(inputs: $inputs) { id } }',
+        variables: { inputs },
+      }),
+    );
+    expectRefusedFast(answer, name);
+  });
+
   it('answers a body over the HTTP limit with 413 at once, echoing nothing', async () => {
     const over = '1'.repeat(3_000_000);
     const answer = await measured(
