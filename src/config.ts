@@ -66,7 +66,7 @@ const base64Key = z
   })
   .optional();
 
-/** Characters a string argument may hold unless the schema says otherwise: far above a key name, id or cursor, small enough that scanning it takes microseconds. */
+/** Characters a string argument may hold unless the schema says otherwise: far above a key name, id or cursor; scanned in well under a millisecond. */
 export const DEFAULT_MAX_STRING_LENGTH = 1000;
 
 const DURATION_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
