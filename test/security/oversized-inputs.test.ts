@@ -4,7 +4,7 @@ import { isNonNullType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/cards/pan.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
-import { type TestApi, useTestApi } from '../support/api.ts';
+import { type TestApi, useApiPerTest, useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
 import { type InputSlot, requestWithValueAt, stringInputSlots } from '../support/schema-inputs.ts';
 
@@ -224,4 +224,27 @@ describe.each(backendSets())('key names in errors [$name]', (set) => {
       expect(JSON.stringify(response).replace(/\D/g, '')).not.toContain(pan);
     },
   );
+});
+
+describe.each(backendSets())('MAX_STRING_LENGTH [$name]', (set) => {
+  const start = useApiPerTest(set);
+
+  it('bounds every string without @maxLength, and leaves a declared bound alone', async () => {
+    const api = await start({ MAX_STRING_LENGTH: '40' });
+    const name = await api.gql('query ($n: String!) { transitKey(name: $n) { name } }', {
+      role: 'key-admin',
+      variables: { n: 'k'.repeat(41) },
+    });
+    expect(name.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([
+      ['BAD_USER_INPUT', 'name may be at most 40 characters'],
+    ]);
+    const error = await api.gql(
+      'mutation ($ids: [ID!]!, $e: String!) { markCardsFailed(ids: $ids, error: $e) { id } }',
+      {
+        role: 'processor',
+        variables: { ids: [randomUUID()], e: 'gateway timeout '.repeat(10) },
+      },
+    );
+    expect(error).toEqual({ status: 200, data: { markCardsFailed: [] } });
+  });
 });
