@@ -35,6 +35,7 @@ import { clientNamesRule } from './graphql/client-names.ts';
 import { createErrorFormatter } from './graphql/format-error.ts';
 import { loggingPlugin } from './graphql/logging-plugin.ts';
 import { supportedOperationsPlugin } from './graphql/supported-operations.ts';
+import { documentNameBound } from './http/document-name-bound.ts';
 import { graphiqlRoutes } from './http/graphiql/graphiql-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { hostAllowList } from './http/host-allow-list.ts';
@@ -161,6 +162,7 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     app.use(
       '/graphql',
       express.json({ limit: '2mb' }),
+      documentNameBound(config.queryLimits.maxTokens),
       expressMiddleware(apollo, { context: ({ req }) => createContext(services, req.headers.authorization, req.ip) }),
     );
     app.use(requestErrorHandler(logger));

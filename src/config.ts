@@ -68,6 +68,9 @@ const base64Key = z
   })
   .optional();
 
+/** Characters a string argument may hold unless the schema says otherwise: far above a key name, id or cursor; scanned in well under a millisecond. */
+export const DEFAULT_MAX_STRING_LENGTH = 1000;
+
 const DURATION_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 /** A duration like 12h, 30m, 7d. */
@@ -137,6 +140,7 @@ const envSchema = z.object({
 
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MAX_BULK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  MAX_STRING_LENGTH: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_STRING_LENGTH),
   MAX_DECRYPTS_PER_REQUEST: z.coerce.number().int().min(0).max(1_000_000).optional(),
   MAX_ENCRYPTS_PER_REQUEST: z.coerce.number().int().min(0).max(1_000_000).optional(),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
@@ -176,6 +180,8 @@ export interface Config {
 export interface Limits {
   maxPageSize: number;
   maxBulkSize: number;
+  /** Characters a string argument or input field may hold where the schema declares no @maxLength. */
+  maxStringLength: number;
   /** Values one request may decrypt, counted as it runs (aliases included). */
   maxDecryptsPerRequest: number;
   /** Values one request may encrypt, counted as it runs (aliases included). */
@@ -404,6 +410,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       maxPageSize: env.MAX_PAGE_SIZE,
       maxBulkSize: env.MAX_BULK_SIZE,
+      maxStringLength: env.MAX_STRING_LENGTH,
       maxDecryptsPerRequest: env.MAX_DECRYPTS_PER_REQUEST ?? env.MAX_PAGE_SIZE,
       maxEncryptsPerRequest: env.MAX_ENCRYPTS_PER_REQUEST ?? env.MAX_BULK_SIZE,
     },

@@ -1,9 +1,13 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { badUserInput } from '../graphql/errors.ts';
 
+/** 19 digits, each with a separator, and room to spare: longer text is refused before it is read. */
+const MAX_PAN_TEXT_LENGTH = 64;
+
 /** Normalises a card number (spaces and dashes removed) or explains, without echoing it, why it is invalid. */
 function normalizePan(input: unknown): string {
   if (typeof input !== 'string') throw badUserInput('PAN must be a string of digits');
+  if (input.length > MAX_PAN_TEXT_LENGTH) throw badUserInput('PAN must have 12 to 19 digits');
   const digits = input.replace(/[\s-]/g, '');
   if (!/^\d+$/.test(digits)) throw badUserInput('PAN may contain only digits, spaces and dashes');
   if (digits.length < 12 || digits.length > 19) throw badUserInput('PAN must have 12 to 19 digits');

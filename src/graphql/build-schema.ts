@@ -5,8 +5,10 @@ import type { GraphQLSchema } from 'graphql';
 import { auditResolvers } from '../audit/resolvers.ts';
 import { cardResolvers } from '../cards/resolvers.ts';
 import { cardRevealPolicies } from '../cards/reveal-policies.ts';
+import { DEFAULT_MAX_STRING_LENGTH, type Limits } from '../config.ts';
 import type { Context } from '../context.ts';
 import { maxItemsDirective } from '../directives/max-items.ts';
+import { maxLengthDirective } from '../directives/max-length.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
 import { blindIndexDirective, decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
@@ -26,8 +28,11 @@ function loadTypeDefs(): string[] {
     .map((file) => fs.readFileSync(path.join(schemaDir, file), 'utf8'));
 }
 
+/** The limits the schema's directives enforce; MAX_STRING_LENGTH's default unless given. */
+export type SchemaLimits = Pick<Limits, 'maxBulkSize'> & Partial<Pick<Limits, 'maxStringLength'>>;
+
 /** The directives the SDL uses, built with how each reads its collaborators from the request context. */
-export function directives(options: { maxBulkSize: number }) {
+export function directives(options: SchemaLimits) {
   return {
     encrypted: encryptedDirective<Context>({
       cipher: (context) => context.transit,
@@ -35,6 +40,7 @@ export function directives(options: { maxBulkSize: number }) {
     }),
     blindIndex: blindIndexDirective(),
     maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
+    maxLength: maxLengthDirective({ defaultLimit: options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH }),
     decryptFor: decryptForDirective<Context>({
       cipher: (context) => context.transit,
       roles: (context) => context.roles,
@@ -49,17 +55,18 @@ export function directives(options: { maxBulkSize: number }) {
 
 /**
  * SDL + resolvers, then the transforms; each wraps the ones before it, so at run time @requireRole
- * runs first, then @maxItems, then the free-text guard, then encryption, then the resolver.
+ * runs first, then @maxItems, then @maxLength, then the free-text guard, then encryption, then the resolver.
  */
-export function buildSchema(options: { maxBulkSize: number }): GraphQLSchema {
+export function buildSchema(options: SchemaLimits): GraphQLSchema {
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
     resolvers: [rootResolvers, cardResolvers, keyResolvers, auditResolvers],
   });
-  const { encrypted, maxItems, decryptFor, requireRole } = directives(options);
+  const { encrypted, maxItems, maxLength, decryptFor, requireRole } = directives(options);
   const transforms = [
     encrypted.transformer,
     (current: GraphQLSchema) => freeTextGuardTransform(current),
+    maxLength.transformer,
     maxItems.transformer,
     decryptFor.transformer,
     requireRole.transformer,

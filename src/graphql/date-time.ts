@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { badUserInput } from './errors.ts';
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
@@ -11,8 +12,12 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   parseLiteral: (ast) => parse(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
+/** Far longer than any date written out (ISO-8601 needs 32 at most): longer text is refused unparsed. */
+const MAX_DATE_TEXT_LENGTH = 100;
+
 function parse(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 string');
+  const date =
+    typeof value === 'string' && value.length <= MAX_DATE_TEXT_LENGTH ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) throw badUserInput('DateTime must be an ISO-8601 string');
   return date;
 }

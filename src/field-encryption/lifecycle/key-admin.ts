@@ -102,10 +102,8 @@ export class KeyAdmin {
 
   private known(name: string): string {
     if (!this.keys.has(name)) {
-      throw fieldEncryptionError(
-        'BAD_USER_INPUT',
-        `unknown key "${name}"; this schema uses: ${[...this.keys].join(', ')}`,
-      );
+      // Not repeated: a caller's text in an error may be a card number, or megabytes.
+      throw fieldEncryptionError('BAD_USER_INPUT', `unknown key; this schema uses: ${[...this.keys].join(', ')}`);
     }
     return name;
   }

@@ -121,7 +121,7 @@ export type Mutation = {
    */
   createCreditCards: Array<CreditCard>;
   /**
-   * Record a failed processing attempt on cards claimed by the caller: `error` is kept in lastError
+   * Record a failed processing attempt on cards claimed by the caller: `error` (1 to 1000 characters) is kept in lastError
    * (an error holding a card number or a NUL, however written, is refused with BAD_USER_INPUT), attempts is incremented and the claim cleared. The card is
    * retried after `retryAfterSeconds`; once attempts reaches `maxAttempts` it moves to FAILED.
    * Answers the cards that changed.
@@ -519,6 +519,12 @@ export type MaxItemsDirectiveArgs = {
 
 export type MaxItemsDirectiveResolver<Result, Parent, ContextType = Context, Args = MaxItemsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type MaxLengthDirectiveArgs = {
+  n: Scalars['Int']['input'];
+};
+
+export type MaxLengthDirectiveResolver<Result, Parent, ContextType = Context, Args = MaxLengthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type RequireRoleDirectiveArgs = {
   anyOf: Array<Scalars['String']['input']>;
 };
@@ -669,5 +675,6 @@ export type DirectiveResolvers<ContextType = Context> = {
   decryptFor?: DecryptForDirectiveResolver<any, any, ContextType>;
   encrypted?: EncryptedDirectiveResolver<any, any, ContextType>;
   maxItems?: MaxItemsDirectiveResolver<any, any, ContextType>;
+  maxLength?: MaxLengthDirectiveResolver<any, any, ContextType>;
   requireRole?: RequireRoleDirectiveResolver<any, any, ContextType>;
 };
