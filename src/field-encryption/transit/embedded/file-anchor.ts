@@ -8,6 +8,9 @@ import { writeDurably } from './durable-file.ts';
  * The embedded engine's anchor: one small file beside the keyring, replaced atomically and fsynced
  * (file and directory) before `advance` answers. Without a directory it lives in memory, as the keyring does.
  * Only the data directory's owner writes it, so read-compare-write in one synchronous step cannot race.
+ * Synchronous on purpose: under PGlite's load an asynchronous write waits for the event loop at each of
+ * its steps (measured: p50 0.9 s from commit to checkpoint, against 7 ms synchronously); one fsync pair
+ * per coalesced checkpoint costs what PGlite's own commit fsync costs.
  */
 export class FileAnchor implements RecordAnchor {
   readonly location: string;
