@@ -61,6 +61,8 @@ export interface RevealLedgerOptions {
   /** Seconds from a write's commit until its checkpoint was durable (metrics, the measured window). */
   onCheckpointed?: (seconds: number) => void;
   onCheckpointFailed?: (error: unknown) => void;
+  /** How long a committed head may wait for its checkpoint before reveals stop (default 10 s). */
+  maxUncheckpointedMs?: number;
 }
 
 /** The record no longer reaches its checkpoint: reveals stop until the rows are restored or the loss acknowledged. */
@@ -97,6 +99,7 @@ export class RevealLedger {
   /** The latest checkpoint this process knows: read from the anchor, or a head it committed since. */
   private known: Checkpoint | undefined;
   private anchorRead: Promise<void> | undefined;
+  private readonly maxUncheckpointedMs: number;
 
   constructor(
     private readonly db: AnyPgDatabase,
@@ -104,6 +107,7 @@ export class RevealLedger {
     private readonly sealKey: string,
     options: RevealLedgerOptions = {},
   ) {
+    this.maxUncheckpointedMs = options.maxUncheckpointedMs ?? MAX_UNCHECKPOINTED_MS;
     this.anchor = options.anchor ?? transit.anchor();
     this.checkpointer = new Checkpointer(this.anchor, {
       onDurable: options.onCheckpointed,
@@ -162,7 +166,7 @@ export class RevealLedger {
   private async write(batch: readonly PendingAppend[]): Promise<void> {
     await this.open();
     const lag = this.checkpointer.lagMs();
-    if (lag > MAX_UNCHECKPOINTED_MS) {
+    if (lag > this.maxUncheckpointedMs) {
       throw new TransitError(
         'UNAVAILABLE',
         `reveal record refused: no checkpoint could be written to ${this.anchor.location} for ${Math.round(lag / 1000)} s`,
