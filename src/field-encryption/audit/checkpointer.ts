@@ -21,6 +21,8 @@ export class Checkpointer {
       /** Seconds from a head's commit until a checkpoint at or past it was durable. */
       onDurable?: (seconds: number) => void;
       onFailed?: (error: unknown) => void;
+      /** The checkpoint the anchor holds after each write (another process's, when it was ahead). */
+      onStored?: (stored: Checkpoint) => void;
     } = {},
   ) {}
 
@@ -59,6 +61,7 @@ export class Checkpointer {
       const newest = (this.waiting[this.waiting.length - 1] as (typeof this.waiting)[number]).checkpoint;
       try {
         const stored = await this.anchor.advance(newest);
+        this.events.onStored?.(stored);
         const now = performance.now();
         const durable = (each: Checkpoint) => !isPast(each, stored);
         for (const { checkpoint, committedAt } of this.waiting) {

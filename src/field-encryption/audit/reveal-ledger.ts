@@ -112,7 +112,23 @@ export class RevealLedger {
     this.checkpointer = new Checkpointer(this.anchor, {
       onDurable: options.onCheckpointed,
       onFailed: options.onCheckpointFailed,
+      onStored: (stored) => this.joinEpoch(stored),
     });
+  }
+
+  /**
+   * A loss acknowledged elsewhere started a new epoch while this process kept writing (its checkpoint
+   * was still found): take the epoch, and checkpoint the head it committed since in it.
+   */
+  private joinEpoch(stored: Checkpoint): void {
+    const known = this.known;
+    if (known === undefined || stored.epoch <= known.epoch) return;
+    if (known.seq > stored.seq) {
+      this.known = { ...known, epoch: stored.epoch };
+      this.checkpointer.offer(this.known);
+    } else {
+      this.known = stored;
+    }
   }
 
   /** Reads the checkpoint (done before the first write anyway); start-up calls it to fail early. */

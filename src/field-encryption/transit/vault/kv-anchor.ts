@@ -17,8 +17,11 @@ interface KvAnswer {
  */
 export class KvAnchor implements RecordAnchor {
   readonly location: string;
-  /** The secret's version as this process last saw it: the cas of the next write, re-read on a conflict. */
-  private version: number | undefined;
+  /**
+   * The secret as this process last saw it (version 0: none yet): the next write's cas, and what it is
+   * compared with; a cas conflict means someone wrote since, and it is read again.
+   */
+  private seen: { version: number; checkpoint: Checkpoint | undefined } | undefined;
 
   constructor(
     private readonly session: VaultSession,
@@ -29,28 +32,31 @@ export class KvAnchor implements RecordAnchor {
   }
 
   async read(): Promise<Checkpoint | undefined> {
-    return (await this.readVersioned())?.checkpoint;
+    const current = await this.readVersioned();
+    this.seen = { version: current?.version ?? 0, checkpoint: current?.checkpoint };
+    return current?.checkpoint;
   }
 
   async advance(next: Checkpoint): Promise<Checkpoint> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (this.version === undefined) {
+      if (this.seen === undefined) {
         const current = await this.readVersioned();
-        this.version = current?.version ?? 0;
-        if (current !== undefined && !isPast(next, current.checkpoint)) return current.checkpoint;
+        this.seen = { version: current?.version ?? 0, checkpoint: current?.checkpoint };
       }
+      const { version, checkpoint } = this.seen;
+      if (checkpoint !== undefined && !isPast(next, checkpoint)) return checkpoint;
       try {
         const answer = await this.session.request<{ data: { version: number } }>(
           'POST',
           this.dataPath(),
-          { options: { cas: this.version }, data: toStored(next) },
+          { options: { cas: version }, data: toStored(next) },
           `write the reveal record's checkpoint to ${this.location}`,
         );
-        this.version = answer.data.version;
+        this.seen = { version: answer.data.version, checkpoint: next };
         return next;
       } catch (error) {
+        this.seen = undefined;
         if (!(error instanceof TransitError) || !/check-and-set/.test(error.message)) throw error;
-        this.version = undefined;
       }
     }
     throw new TransitError('UNAVAILABLE', `the reveal record's checkpoint at ${this.location} kept changing`);
