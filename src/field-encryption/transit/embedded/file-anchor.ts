@@ -43,10 +43,12 @@ export class FileAnchor implements RecordAnchor {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new TransitError('UNAVAILABLE', `cannot read ${this.file}: ${(error as Error).message}`);
     }
+    let parsed: unknown;
     try {
-      return fromStored(JSON.parse(text), this.file);
+      parsed = JSON.parse(text);
     } catch {
-      throw new TransitError('UNAVAILABLE', `the reveal record's checkpoint ${this.file} is not a checkpoint`);
+      parsed = undefined;
     }
+    return fromStored(parsed, this.file);
   }
 }
