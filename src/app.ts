@@ -71,7 +71,9 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
   const database = parts.database ?? (await openDatabase(config.database));
   const metrics = createMetrics();
   const transit = parts.transit ?? createTransit(config.transit, { onRequest: () => metrics.vaultRequests.inc() });
+  let closeLedger = async () => {};
   const owned = async () => {
+    await closeLedger();
     if (parts.transit === undefined) await transit.close();
     if (parts.database === undefined) await database.close();
   };
@@ -83,8 +85,13 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
     const keys = new Set(keySpecs.keys());
     const instrumented = new InstrumentedTransit(transit, metrics);
     const keyAdmin = new KeyAdmin(instrumented, keys, storedColumns, database.db);
-    const revealLedger = new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY);
+    const revealLedger = new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY, {
+      onCheckpointed: (seconds) => metrics.revealCheckpointLag.observe(seconds),
+      onCheckpointFailed: (error) => logger.error({ err: error }, 'reveal record checkpoint not written; retrying'),
+    });
+    closeLedger = () => revealLedger.close();
     await refuseMissingKeyMaterial(transit, keyAdmin, [revealLedger.sealKeyUse()]);
+    await revealLedger.open();
     await ensureKeys(transit, keySpecs, { create: transit.kind === 'embedded' });
 
     const services: Services = {

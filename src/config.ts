@@ -112,6 +112,15 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a mount path like transit')
     .default('transit'),
+  // The reveal record's checkpoint: a KV v2 mount (default: the transit mount's name + "-anchor") and a secret path in it.
+  VAULT_ANCHOR_MOUNT: z
+    .string()
+    .regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a mount path like transit-anchor')
+    .optional(),
+  VAULT_ANCHOR_PATH: z
+    .string()
+    .regex(/^[\w-]+(\/[\w-]+)*$/, 'must be a secret path like reveal-record')
+    .default('reveal-record'),
   VAULT_NAMESPACE: optionalText,
   VAULT_CACERT: optionalText,
   VAULT_CLIENT_CERT: optionalText,
@@ -284,6 +293,7 @@ function transitConfig(env: Env): TransitConfig {
     address: addresses[0] as string,
     addresses,
     mount: env.VAULT_TRANSIT_MOUNT,
+    anchor: { mount: env.VAULT_ANCHOR_MOUNT ?? `${env.VAULT_TRANSIT_MOUNT}-anchor`, path: env.VAULT_ANCHOR_PATH },
     namespace: env.VAULT_NAMESPACE,
     auth,
     approleMount: env.VAULT_APPROLE_MOUNT,

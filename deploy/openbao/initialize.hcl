@@ -17,6 +17,17 @@ initialize "transit" {
       type = "transit"
     }
   }
+  request "enable-record-anchor" {
+    # KV v2 for the reveal record's checkpoint (VAULT_ANCHOR_MOUNT); the API writes it with check-and-set.
+    operation = "update"
+    path      = "sys/mounts/transit-anchor"
+    data = {
+      type = "kv"
+      options = {
+        version = "2"
+      }
+    }
+  }
   request "create-card-pan" {
     operation = "update"
     path      = "transit/keys/card-pan"
@@ -82,6 +93,9 @@ initialize "policies" {
         }
         path "transit/keys/card-pan-index" {
           capabilities = ["read"]
+        }
+        path "transit-anchor/data/reveal-record" {
+          capabilities = ["read", "create", "update"]
         }
       EOT
     }

@@ -4,10 +4,19 @@
  * Nothing here knows about cards (or any other app).
  */
 
+export { CHECKPOINT_FIX, type CheckpointProblemKind } from './audit/checkpoint-problem.ts';
 export { GENESIS_HASH } from './audit/reveal-chain.ts';
 export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-collector.ts';
 export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.ts';
-export { type BrokenLink, RevealLedger, type RevealQuery, type RevealRequest } from './audit/reveal-ledger.ts';
+export {
+  type BrokenLink,
+  LOSS_ACKNOWLEDGED,
+  RecordCutError,
+  RevealLedger,
+  type RevealLedgerOptions,
+  type RevealQuery,
+  type RevealRequest,
+} from './audit/reveal-ledger.ts';
 export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
 export {
   EXISTENCE_MASK,
@@ -64,6 +73,7 @@ export { EmbeddedTransit } from './transit/embedded/embedded-transit.ts';
 export { KeyringStore } from './transit/embedded/keyring-store.ts';
 export { ensureKeys } from './transit/ensure-keys.ts';
 export { InstrumentedTransit, type TransitMetrics } from './transit/instrumented-transit.ts';
+export type { Checkpoint, RecordAnchor } from './transit/record-anchor.ts';
 export type {
   DecryptItem,
   EncryptItem,

@@ -19,6 +19,7 @@ export interface Metrics {
   rateLimited: Counter<'role' | 'field'>;
   /** Time to write a request's reveal record (chain, seal, insert). */
   auditWriteDuration: Histogram<'outcome'>;
+  revealCheckpointLag: Histogram;
 }
 
 const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10_000];
@@ -84,6 +85,12 @@ export function createMetrics(): Metrics {
       name: 'transitql_audit_write_duration_seconds',
       help: 'Time to write one request to the reveal record',
       labelNames: ['outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+    revealCheckpointLag: new Histogram({
+      name: 'transitql_reveal_checkpoint_lag_seconds',
+      help: "Time from a reveal record write's commit until the key service holds a checkpoint covering it",
       buckets: DURATION_BUCKETS,
       registers,
     }),

@@ -35,7 +35,13 @@ describe('deploy/openbao/initialize.hcl [embedded]', () => {
       expect(request, `initialize.hcl creates transit/keys/${key}`).not.toBeNull();
       expect(/derived\s*=\s*true/.test(request?.[1] ?? '')).toBe(derived);
     }
-    expect(policyIn(hcl, 'transitql-api')).toBe(normalise(apiPolicy('transit', keys, indexKeys)));
+    expect(policyIn(hcl, 'transitql-api')).toBe(
+      normalise(apiPolicy('transit', keys, indexKeys, { mount: 'transit-anchor', path: 'reveal-record' })),
+    );
+    // The reveal record's checkpoint: a KV v2 mount of the default name (VAULT_ANCHOR_MOUNT).
+    expect(hcl).toMatch(
+      /path\s*=\s*"sys\/mounts\/transit-anchor"\s*data = \{\s*type\s*=\s*"kv"\s*options = \{\s*version = "2"/,
+    );
     expect(policyIn(hcl, 'transitql-key-admin')).toBe(normalise(keyAdminPolicy('transit', keys, indexKeys)));
   });
 });

@@ -57,7 +57,10 @@ async function withRefusableSeal(
       return response.status === 204 ? {} : ((await response.json()) as { auth?: { client_token: string } });
     });
   const policyName = `seal-${mount}`;
-  const allow = `path "${mount}/*" { capabilities = ["create", "read", "update", "list"] }`;
+  // Transit, and the reveal record's checkpoint.
+  const allow = [mount, config.transit.anchor.mount]
+    .map((path) => `path "${path}/*" { capabilities = ["create", "read", "update", "list"] }`)
+    .join('\n');
   await bao('PUT', `sys/policies/acl/${policyName}`, { policy: allow });
   const created = await bao('POST', 'auth/token/create', { policies: [policyName], ttl: '1h' });
   const token = created.auth?.client_token as string;

@@ -17,7 +17,8 @@ function syncsIn(trace: string, matching: RegExp | string): number {
 
 /**
  * Under strace: every acknowledged create reaches stable storage (an fsync of the WAL), and a key
- * rotation writes the keyring through a synced temporary file and a synced directory.
+ * rotation writes the keyring (a reveal, the reveal record's checkpoint) through a synced temporary
+ * file and a synced directory.
  */
 describe('commits and keyring writes reach stable storage [embedded]', () => {
   const dataDir = freshDataDir();
@@ -68,6 +69,19 @@ describe('commits and keyring writes reach stable storage [embedded]', () => {
     expect(walSyncs).toBeGreaterThanOrEqual(CREATES);
     expect(syncsIn(afterRotate, /keyring\.json\.\d+\.tmp>/) - keyringSyncsBefore).toBe(1);
     expect(syncsIn(afterRotate, /\/transit>\)/) - transitDirSyncsBefore).toBe(1);
+
+    // A recorded reveal moves the reveal record's checkpoint beside the keyring: a synced file, then its directory.
+    const revealed = await gql<{ creditCards: { nodes: unknown[] } }>(
+      api.url,
+      'processor',
+      'query { creditCards(first: 1) { nodes { pan } } }',
+      {},
+    );
+    expect(revealed.errors).toBeUndefined();
+    await expect
+      .poll(() => syncsIn(fs.readFileSync(trace, 'utf8'), /record-anchor\.json\.\d+\.tmp>/), { timeout: 10_000 })
+      .toBe(1);
+    expect(syncsIn(fs.readFileSync(trace, 'utf8'), /\/transit>\)/) - transitDirSyncsBefore).toBe(2);
 
     // The child is strace; the API is the node process it traces, the data directory's owner.
     const owner = await readOwner(dataDir);

@@ -91,10 +91,12 @@ async function openReal(
   });
   const backends = await openConfiguredBackends(config, async () => {
     await dropDatabase(real.databaseUrl, databaseUrl);
-    await fetch(`${real.vaultAddr}/v1/sys/mounts/transit-${suffix}`, {
-      method: 'DELETE',
-      headers: { 'X-Vault-Token': real.vaultToken },
-    });
+    for (const mount of [`transit-${suffix}`, `transit-${suffix}-anchor`]) {
+      await fetch(`${real.vaultAddr}/v1/sys/mounts/${mount}`, {
+        method: 'DELETE',
+        headers: { 'X-Vault-Token': real.vaultToken },
+      });
+    }
   });
   await backends.transit.ensureEngine();
   backends.vaultRequests.length = 0;

@@ -1,6 +1,7 @@
+import os from 'node:os';
 import { desc, sql } from 'drizzle-orm';
 import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
-import { type RevealEventRow, RevealLedger, revealEvents } from '../../field-encryption/index.ts';
+import { CHECKPOINT_FIX, type RevealEventRow, RevealLedger, revealEvents } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import {
   checkOperatorArgs,
@@ -13,19 +14,31 @@ import {
 const USAGE = [
   'usage: npm run audit -- <command>',
   '',
-  '  verify              walk the reveal record: hash chain and transit seals; names the first broken record',
+  '  verify              walk the reveal record: hash chain, transit seals, and its end against the checkpoint',
+  '                      kept in the key service; names the first broken record, a cut tail, an emptied',
+  '                      record or a restored older database',
+  '  acknowledge-loss --reason "..." [--by name]',
+  '                      after a loss verify names (and no backup to restore the rows from): record it as a',
+  '                      sealed entry naming what was lost, who acknowledged it and why; reveals resume',
   '  tail [n]            the n latest reveals (default 20)',
   '  who-read <id>       every reveal of the record with this id (e.g. a card id)',
 ];
 
 const args: OperatorUsage = {
   name: 'audit',
-  parse: (argv) => parseOperatorArgs(argv),
+  parse: (argv) => parseOperatorArgs(argv, { reason: { type: 'string' }, by: { type: 'string' } }),
   usage: (write) => {
     for (const line of USAGE) write(line);
   },
-  problem({ positionals }) {
+  problem({ positionals, values }) {
     const [command, argument, extra] = positionals;
+    const { reason, by } = values as { reason?: string; by?: string };
+    if (command === 'acknowledge-loss') {
+      if (argument !== undefined) return `unknown or incomplete command "${positionals.join(' ')}"`;
+      if (reason === undefined || reason.trim() === '') return 'acknowledge-loss needs --reason "..."';
+      return by !== undefined && by.trim() === '' ? '--by needs a name' : undefined;
+    }
+    if (reason !== undefined || by !== undefined) return '--reason and --by belong to acknowledge-loss';
     const valid =
       extra === undefined &&
       ((command === 'verify' && argument === undefined) ||
@@ -35,6 +48,18 @@ const args: OperatorUsage = {
     return command === undefined ? '' : `unknown or incomplete command "${positionals.join(' ')}"`;
   },
 };
+
+/** One line per acknowledged loss: when, by whom, what was lost and why. */
+function describeAcknowledgement(row: RevealEventRow): string {
+  const recorded = JSON.parse(row.operation ?? '{}') as {
+    reason?: string;
+    problem?: string;
+    lost?: { seq: number; hash: string };
+    tail?: { seq: number } | null;
+  };
+  const tail = recorded.tail === null || recorded.tail === undefined ? 'no records' : `seq ${recorded.tail.seq}`;
+  return `loss acknowledged at seq ${row.seq} (${row.at.toISOString()}) by ${row.subject}: ${recorded.problem}, checkpoint seq ${recorded.lost?.seq} (hash ${recorded.lost?.hash.slice(0, 12)}…) vs ${tail}; reason: ${recorded.reason}`;
+}
 
 function printReveals(io: Io, rows: RevealEventRow[]): void {
   if (rows.length === 0) io.out('no reveals');
@@ -54,21 +79,42 @@ function printReveals(io: Io, rows: RevealEventRow[]): void {
   );
 }
 
-/** `npm run audit -- verify|tail|who-read`: the auditor's questions to the reveal record. */
+/** `npm run audit -- verify|tail|who-read|acknowledge-loss`: the auditor's questions to the reveal record. */
 export const auditProgram: OperatorProgram = {
   preflight: (argv, io) => checkOperatorArgs(args, argv, io),
+  // The owner runs as another user: who acknowledges a loss is the operator at the CLI.
+  forOwner: (argv) =>
+    argv[0] === 'acknowledge-loss' && !argv.some((arg) => arg === '--by' || arg.startsWith('--by='))
+      ? [...argv, '--by', os.userInfo().username]
+      : argv,
   needsDataDir: (_, config) => config.database.kind === 'pglite' || config.transit.kind === 'embedded',
   async run(argv, { transit, withDatabase }, io) {
-    const [command, argument] = args.parse(argv).positionals;
+    const { positionals, values } = args.parse(argv);
+    const [command, argument] = positionals;
     return withDatabase(async (database) => {
+      const ledger = new RevealLedger(database.db, transit(), REVEAL_SEAL_KEY);
       if (command === 'verify') {
-        const { records, broken } = await new RevealLedger(database.db, transit(), REVEAL_SEAL_KEY).verify();
+        const { records, broken } = await ledger.verify();
         if (broken === undefined) {
           io.out(`reveal record intact: ${records} records, chain and seals verified`);
+          for (const row of await ledger.acknowledgedLosses()) io.out(describeAcknowledgement(row));
           return 0;
         }
         io.err(`reveal record broken at seq ${broken.seq}: ${broken.problem}`);
+        if (broken.cut !== undefined) io.err(`to go on: ${CHECKPOINT_FIX} (see README)`);
         return 1;
+      }
+      if (command === 'acknowledge-loss') {
+        const { reason, by } = values as { reason: string; by?: string };
+        try {
+          const entry = await ledger.acknowledgeLoss(by ?? os.userInfo().username, reason);
+          io.out(describeAcknowledgement(entry));
+          io.out('the checkpoint now points at this entry; reveals resume');
+          return 0;
+        } catch (error) {
+          io.err(`audit: ${(error as Error).message}`);
+          return 1;
+        }
       }
       const rows =
         command === 'tail'

@@ -41,6 +41,7 @@ export const setup: TransitCommand = {
     try {
       const credentials = await writeLeastPrivilege(session, {
         transitMount: config.transit.mount,
+        anchor: config.transit.anchor,
         approleMount: config.transit.approleMount,
         keys: [...keys].filter((key) => !indexKeys.has(key)),
         indexKeys,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EmbeddedTransit } from './embedded/embedded-transit.ts';
+import { FileAnchor } from './embedded/file-anchor.ts';
 import { KeyringStore } from './embedded/keyring-store.ts';
 import { loadMasterKey } from './embedded/master-key.ts';
 import { type Transit, TransitError } from './transit.ts';
@@ -18,7 +19,11 @@ export function createTransit(config: TransitConfig, options: VaultSessionOption
     masterKey: config.masterKey,
     masterKeyFile: config.keyDir === undefined ? undefined : config.masterKeyFile,
   });
-  return new EmbeddedTransit(new KeyringStore(config.keyDir, masterKey), config.keyDir ?? 'in memory');
+  return new EmbeddedTransit(
+    new KeyringStore(config.keyDir, masterKey),
+    config.keyDir ?? 'in memory',
+    new FileAnchor(config.keyDir),
+  );
 }
 
 /** A keyring without its master key is unreadable; a new master key would only hide that. */

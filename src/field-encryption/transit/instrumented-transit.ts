@@ -1,3 +1,4 @@
+import type { RecordAnchor } from './record-anchor.ts';
 import type {
   DecryptItem,
   EncryptItem,
@@ -60,6 +61,9 @@ export class InstrumentedTransit implements Transit {
   }
   configureKey(key: string, settings: KeySettings): Promise<KeyInfo> {
     return this.inner.configureKey(key, settings);
+  }
+  anchor(): RecordAnchor {
+    return this.inner.anchor();
   }
   ensureEngine(): Promise<boolean> {
     return this.inner.ensureEngine();

@@ -19,6 +19,8 @@ export interface VaultTransitConfig {
   /** Every node of the cluster; requests move on to the next one when a node is down or sealed. */
   addresses: string[];
   mount: string;
+  /** The KV v2 mount and secret path where the reveal record's head is checkpointed. */
+  anchor: { mount: string; path: string };
   namespace: string | undefined;
   auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string };
   /** Where AppRole is (or is to be) enabled: the API logs in there, `transit setup` creates its roles there. */

@@ -1,3 +1,5 @@
+import type { RecordAnchor } from './record-anchor.ts';
+
 /**
  * The one interface every transit backend implements (Vault/OpenBao over HTTP, or the embedded
  * engine). Batch operations answer in input order, one result per item, each a value or its own error.
@@ -15,7 +17,9 @@ export interface Transit {
   readKey(key: string): Promise<KeyInfo>;
   rotateKey(key: string): Promise<KeyInfo>;
   configureKey(key: string, settings: KeySettings): Promise<KeyInfo>;
-  /** Enables the transit engine where that is a separate step (Vault); true when it was missing. */
+  /** Where the reveal record's head is checkpointed, out of a database writer's reach (one per backend). */
+  anchor(): RecordAnchor;
+  /** Enables the transit engine (and the anchor's store) where that is a separate step (Vault); true when it was missing. */
   ensureEngine(): Promise<boolean>;
   /** Resolves when the backend can serve requests; rejects with a TransitError otherwise. */
   health(): Promise<void>;

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { formatCiphertext, parseCiphertext } from '../ciphertext.ts';
+import type { RecordAnchor } from '../record-anchor.ts';
 import {
   type DecryptItem,
   type EncryptItem,
@@ -14,6 +15,7 @@ import {
   TransitError,
   type TransitResult,
 } from '../transit.ts';
+import { FileAnchor } from './file-anchor.ts';
 import { type Keyring, type KeyringStore, type KeyVersion, newKeyVersion } from './keyring-store.ts';
 
 const NONCE_BYTES = 12;
@@ -29,7 +31,12 @@ export class EmbeddedTransit implements Transit {
   constructor(
     private readonly store: KeyringStore,
     private readonly location: string,
+    private readonly recordAnchor: RecordAnchor = new FileAnchor(undefined),
   ) {}
+
+  anchor(): RecordAnchor {
+    return this.recordAnchor;
+  }
 
   async describe(): Promise<string> {
     return `embedded transit engine (${this.location})`;

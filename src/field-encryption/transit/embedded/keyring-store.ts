@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TransitError } from '../transit.ts';
+import { writeDurably } from './durable-file.ts';
 import {
   KEYRING_FORMAT,
   KeyringFileError,
@@ -166,27 +167,6 @@ export class KeyringStore {
         `keyring ${this.file} cannot be unwrapped: the master key does not match the one it was written with`,
       );
     }
-  }
-}
-
-/** Replaces a file so that a crash at any point leaves the old or the new content, on stable storage. */
-function writeDurably(file: string, content: string): void {
-  const directory = path.dirname(file);
-  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  const handle = fs.openSync(temporary, 'w', 0o600);
-  try {
-    fs.writeFileSync(handle, content);
-    fs.fsyncSync(handle);
-  } finally {
-    fs.closeSync(handle);
-  }
-  fs.renameSync(temporary, file);
-  const directoryHandle = fs.openSync(directory, 'r');
-  try {
-    fs.fsyncSync(directoryHandle);
-  } finally {
-    fs.closeSync(directoryHandle);
   }
 }
 

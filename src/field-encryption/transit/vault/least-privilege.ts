@@ -12,6 +12,8 @@ export interface AppRoleCredentials {
 
 export interface LeastPrivilegeOptions {
   transitMount: string;
+  /** The KV v2 secret the API checkpoints the reveal record's head in. */
+  anchor: RecordAnchorPath;
   approleMount: string;
   keys: Iterable<string>;
   /** Blind-index keys: HMAC only. */
@@ -20,17 +22,35 @@ export interface LeastPrivilegeOptions {
   tokenMaxTtl: string;
 }
 
-type Capability = 'read' | 'update';
+export interface RecordAnchorPath {
+  mount: string;
+  path: string;
+}
+
+type Capability = 'read' | 'update' | 'read, create and update';
+
+function capabilities(capability: Capability): string {
+  return capability === 'read, create and update' ? '"read", "create", "update"' : `"${capability}"`;
+}
 
 function policy(rules: Array<[path: string, capability: Capability]>): string {
-  return rules.map(([path, capability]) => `path "${path}" {\n  capabilities = ["${capability}"]\n}\n`).join('\n');
+  return rules
+    .map(([path, capability]) => `path "${path}" {\n  capabilities = [${capabilities(capability)}]\n}\n`)
+    .join('\n');
 }
 
 /**
  * The API may only use the schema's keys: encrypt, decrypt, rewrap, hmac, and read their versions;
- * a blind-index key only to HMAC (and read its versions), never to encrypt or decrypt.
+ * a blind-index key only to HMAC (and read its versions), never to encrypt or decrypt. It reads and
+ * writes the reveal record's checkpoint (KV v2 data only: no metadata, delete or destroy, so the
+ * secret's earlier versions stay as history).
  */
-export function apiPolicy(mount: string, keys: Iterable<string>, indexKeys: Iterable<string> = []): string {
+export function apiPolicy(
+  mount: string,
+  keys: Iterable<string>,
+  indexKeys: Iterable<string>,
+  anchor: RecordAnchorPath,
+): string {
   return policy([
     ...[...keys].flatMap(
       (key): Array<[string, Capability]> => [
@@ -47,6 +67,7 @@ export function apiPolicy(mount: string, keys: Iterable<string>, indexKeys: Iter
         [`${mount}/keys/${key}`, 'read'],
       ],
     ),
+    [`${anchor.mount}/data/${anchor.path}`, 'read, create and update'],
   ]);
 }
 
@@ -85,7 +106,7 @@ export async function writeLeastPrivilege(
   const keys = [...options.keys];
   const indexKeys = [...(options.indexKeys ?? [])];
   const roles = [
-    { role: API_ROLE, text: apiPolicy(options.transitMount, keys, indexKeys) },
+    { role: API_ROLE, text: apiPolicy(options.transitMount, keys, indexKeys, options.anchor) },
     { role: KEY_ADMIN_ROLE, text: keyAdminPolicy(options.transitMount, keys, indexKeys) },
   ];
   await enableAppRole(session, options.approleMount);

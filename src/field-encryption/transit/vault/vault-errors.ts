@@ -70,7 +70,9 @@ export function classifyVaultError(
       return new TransitError('FORBIDDEN', `vault refused ${operation}: permission denied (check the token's policy)`);
     }
     if (status === 404)
-      return new TransitError('KEY_NOT_FOUND', `vault: ${operation} found nothing (key or mount missing)`);
+      return new TransitError('KEY_NOT_FOUND', `vault: ${operation} found nothing (key or mount missing)`, {
+        cause: error,
+      });
     if (status === 503 && /sealed/i.test(message)) {
       return new TransientVaultError('UNAVAILABLE', `vault at ${address} is sealed`);
     }

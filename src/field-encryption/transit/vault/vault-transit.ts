@@ -1,4 +1,5 @@
 import { mapInChunks } from '../chunks.ts';
+import type { RecordAnchor } from '../record-anchor.ts';
 import {
   type DecryptItem,
   type EncryptItem,
@@ -14,6 +15,7 @@ import {
   type TransitResult,
 } from '../transit.ts';
 import type { TransitBatchingConfig } from '../transit-config.ts';
+import { KvAnchor } from './kv-anchor.ts';
 import { itemsPerRequest } from './request-size.ts';
 import { itemError } from './vault-errors.ts';
 import type { VaultSession } from './vault-session.ts';
@@ -38,12 +40,18 @@ interface KeyAnswer {
 export class VaultTransit implements Transit {
   readonly kind = 'vault';
   private readonly mount: string;
+  private readonly recordAnchor: KvAnchor;
 
   constructor(
     private readonly session: VaultSession,
     private readonly batching: Pick<TransitBatchingConfig, 'batchSize' | 'concurrency'>,
   ) {
     this.mount = session.config.mount;
+    this.recordAnchor = new KvAnchor(session, session.config.anchor.mount, session.config.anchor.path);
+  }
+
+  anchor(): RecordAnchor {
+    return this.recordAnchor;
   }
 
   async describe(): Promise<string> {
@@ -125,6 +133,7 @@ export class VaultTransit implements Transit {
       'list secrets engines',
     );
     const listed = mounts.data ?? mounts;
+    await this.recordAnchor.ensureMount();
     if (`${this.mount}/` in listed) return false;
     await this.session.request('POST', `/sys/mounts/${this.mount}`, { type: 'transit' }, 'enable transit');
     return true;
