@@ -156,14 +156,14 @@ initialize "operator-policy" {
 
 initialize "backup-policies" {
   # Backup: reads a raft snapshot and nothing else (no transit, no keys by name, no sys/ beyond it).
-  # OpenBao treats the snapshot endpoints as root paths, so the capability needs "sudo".
+  # OpenBao 2.7 needs no "sudo" on the snapshot endpoints (tested: test/deploy/backup-drill.test.ts).
   request "transitql-backup" {
     operation = "update"
     path      = "sys/policies/acl/transitql-backup"
     data = {
       policy = <<-EOT
         path "sys/storage/raft/snapshot" {
-          capabilities = ["read", "sudo"]
+          capabilities = ["read"]
         }
       EOT
     }
@@ -178,7 +178,7 @@ initialize "backup-policies" {
     data = {
       policy = <<-EOT
         path "sys/storage/raft/snapshot-force" {
-          capabilities = ["update", "sudo"]
+          capabilities = ["update"]
         }
       EOT
     }

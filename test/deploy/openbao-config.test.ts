@@ -43,10 +43,10 @@ describe('deploy/openbao/initialize.hcl [embedded]', () => {
     const hcl = await readFile('deploy/openbao/initialize.hcl', 'utf8');
     const setup = await readFile('deploy/openbao/setup-secrets.sh', 'utf8');
     expect(policyIn(hcl, 'transitql-backup')).toBe(
-      normalise('path "sys/storage/raft/snapshot" {\n  capabilities = ["read", "sudo"]\n}'),
+      normalise('path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}'),
     );
     expect(policyIn(hcl, 'transitql-restore')).toBe(
-      normalise('path "sys/storage/raft/snapshot-force" {\n  capabilities = ["update", "sudo"]\n}'),
+      normalise('path "sys/storage/raft/snapshot-force" {\n  capabilities = ["update"]\n}'),
     );
     for (const role of ['transitql-backup', 'transitql-restore']) {
       const declared = hcl.match(new RegExp(`path\\s*=\\s*"auth/approle/role/${role}"\\s*data = \\{([^}]*)\\}`));
