@@ -170,7 +170,7 @@ initialize "backup-policies" {
   }
   # Restore: installs a snapshot and nothing else. Installing a snapshot replaces every key, policy and
   # role of the cluster with the snapshot's, so this is an administrator's power in effect: its
-  # secret-id is kept offline with the static seal key (docs/backup-and-restore.md), and each login's
+  # secret-id is kept offline, break-glass, apart from the seal key (docs/backup-and-restore.md); each login's
   # token serves one request.
   request "transitql-restore" {
     operation = "update"
