@@ -180,7 +180,7 @@ describeOnRealBackends('backup and restore drill: pg_dump + raft snapshot into f
       (error: Error) => error,
     );
     expect(refused?.message).toMatch(
-      /^MISMATCHED RESTORE: the database holds "card-pan" v2 values but the key's latest version is v1: Vault\/OpenBao [\d.]+ at https:\/\/127\.0\.0\.1:\d+.* lacks key "card-pan" versions v2 \(stored values use them\), so an OpenBao snapshot older than the database was restored\. Nothing was changed; restore an OpenBao snapshot taken after the database backup and start again$/,
+      /^MISMATCHED RESTORE: the database holds "card-pan" v2 values but the key's latest version is v1: Vault\/OpenBao [\d.]+ at https:\/\/127\.0\.0\.1:\d+.* lacks key "card-pan" versions v2 \(stored values use them\), so an OpenBao snapshot older than the database was restored\. Nothing was changed\. Restore the keys from a backup taken after the database backup \(an OpenBao raft snapshot, restored with snapshot-force\) and start again$/,
     );
     console.log(`[backup drill] mismatched restore refused: ${refused?.message}`);
   });

@@ -99,7 +99,7 @@ describe('backup drill on the embedded default: db backup, then the keyring [emb
         'MISMATCHED RESTORE: the database holds "card-pan" v2 values but the key\'s latest version is v1',
       );
       expect(refused.output).toMatch(
-        /lacks key "card-pan" versions v2 \(stored values use them\), so a keyring older than the database was restored\. Nothing was changed/,
+        /lacks key "card-pan" versions v2 \(stored values use them\), so a keyring older than the database was restored\. Nothing was changed\. Restore the keys from a backup taken after the database backup \(transit\/keyring\.json, with the master key it was written with\)/,
       );
     } finally {
       fs.rmSync(target, { recursive: true, force: true });

@@ -90,7 +90,7 @@ function olderKeysThanData(where: string, kind: Transit['kind'], missing: string
     kind === 'embedded' ? 'a keyring older than the database' : 'an OpenBao snapshot older than the database';
   const backup =
     kind === 'embedded'
-      ? 'the keyring (transit/keyring.json, with the master key it was written with) saved with or after the database backup'
-      : 'an OpenBao snapshot taken after the database backup';
-  return `MISMATCHED RESTORE: the database holds ${ahead.join('; ')}: ${where} lacks ${missing.join('; ')}, so ${older} was restored. Nothing was changed; restore ${backup} and start again`;
+      ? 'transit/keyring.json, with the master key it was written with'
+      : 'an OpenBao raft snapshot, restored with snapshot-force';
+  return `MISMATCHED RESTORE: the database holds ${ahead.join('; ')}: ${where} lacks ${missing.join('; ')}, so ${older} was restored. Nothing was changed. Restore the keys from a backup taken after the database backup (${backup}) and start again`;
 }
