@@ -168,6 +168,37 @@ initialize "operator-policy" {
   }
 }
 
+initialize "backup-policies" {
+  # Backup: reads a raft snapshot and nothing else (no transit, no keys by name, no sys/ beyond it).
+  # OpenBao 2.7 needs no "sudo" on the snapshot endpoints (tested: test/deploy/backup-drill.test.ts).
+  request "transitql-backup" {
+    operation = "update"
+    path      = "sys/policies/acl/transitql-backup"
+    data = {
+      policy = <<-EOT
+        path "sys/storage/raft/snapshot" {
+          capabilities = ["read"]
+        }
+      EOT
+    }
+  }
+  # Restore: installs a snapshot and nothing else. Installing a snapshot replaces every key, policy and
+  # role of the cluster with the snapshot's, so this is an administrator's power in effect: its
+  # secret-id is kept offline, break-glass, apart from the seal key (docs/backup-and-restore.md); each login's
+  # token serves one request.
+  request "transitql-restore" {
+    operation = "update"
+    path      = "sys/policies/acl/transitql-restore"
+    data = {
+      policy = <<-EOT
+        path "sys/storage/raft/snapshot-force" {
+          capabilities = ["update"]
+        }
+      EOT
+    }
+  }
+}
+
 initialize "approle" {
   request "enable-approle" {
     operation = "update"
@@ -266,6 +297,70 @@ initialize "approle" {
         eval_source = "file"
         eval_type   = "string"
         path        = "/openbao/approle/transitql-operator.secret-id"
+      }
+    }
+  }
+  request "backup-role" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-backup"
+    data = {
+      token_policies = ["transitql-backup"]
+      token_ttl      = "15m"
+      token_max_ttl  = "15m"
+      token_num_uses = 1
+    }
+  }
+  request "backup-role-id" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-backup/role-id"
+    data = {
+      role_id = {
+        eval_source = "file"
+        eval_type   = "string"
+        path        = "/openbao/approle/transitql-backup.role-id"
+      }
+    }
+  }
+  request "backup-secret-id" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-backup/custom-secret-id"
+    data = {
+      secret_id = {
+        eval_source = "file"
+        eval_type   = "string"
+        path        = "/openbao/approle/transitql-backup.secret-id"
+      }
+    }
+  }
+  request "restore-role" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-restore"
+    data = {
+      token_policies = ["transitql-restore"]
+      token_ttl      = "15m"
+      token_max_ttl  = "15m"
+      token_num_uses = 1
+    }
+  }
+  request "restore-role-id" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-restore/role-id"
+    data = {
+      role_id = {
+        eval_source = "file"
+        eval_type   = "string"
+        path        = "/openbao/approle/transitql-restore.role-id"
+      }
+    }
+  }
+  request "restore-secret-id" {
+    operation = "update"
+    path      = "auth/approle/role/transitql-restore/custom-secret-id"
+    data = {
+      secret_id = {
+        eval_source = "file"
+        eval_type   = "string"
+        path        = "/openbao/approle/transitql-restore.secret-id"
       }
     }
   }

@@ -7,7 +7,8 @@
 #   openbao-tls/openbao{,-key}.pem    SANs: openbao, openbao-1..3, localhost, 127.0.0.1
 #   postgres-tls/postgres{,-key}.pem  SANs: postgres, localhost, 127.0.0.1
 #   unseal/unseal.key                 32 random bytes: the static seal key (keep it off the data volume)
-#   approle/<role>.role-id|.secret-id for transitql-api, transitql-key-admin, transitql-operator
+#   approle/<role>.role-id|.secret-id for transitql-api, transitql-key-admin, transitql-operator,
+#                                     transitql-backup, transitql-restore (move the restore pair offline)
 #                                     (read by the bootstrap node's self-initialization only)
 #   api-approle/role-id|secret-id     the API's own pair, the only one its container mounts
 # The CA's private key stays in ca-private/ : move it offline once the certificates exist.
@@ -48,7 +49,7 @@ if [ ! -s "$OUT/unseal/unseal.key" ]; then
   echo "created the static seal key: $OUT/unseal/unseal.key"
 fi
 
-for role in transitql-api transitql-key-admin transitql-operator; do
+for role in transitql-api transitql-key-admin transitql-operator transitql-backup transitql-restore; do
   for part in role-id secret-id; do
     file="$OUT/approle/$role.$part"
     # A UUID-shaped random value, without a trailing newline (read verbatim by OpenBao and the API).

@@ -44,4 +44,28 @@ describe('deploy/openbao/initialize.hcl [embedded]', () => {
     );
     expect(policyIn(hcl, 'transitql-key-admin')).toBe(normalise(keyAdminPolicy('transit', keys, indexKeys)));
   });
+
+  it('declares the backup and restore credentials: one snapshot path each, one-use tokens, files from setup-secrets.sh', async () => {
+    const hcl = await readFile('deploy/openbao/initialize.hcl', 'utf8');
+    const setup = await readFile('deploy/openbao/setup-secrets.sh', 'utf8');
+    expect(policyIn(hcl, 'transitql-backup')).toBe(
+      normalise('path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}'),
+    );
+    expect(policyIn(hcl, 'transitql-restore')).toBe(
+      normalise('path "sys/storage/raft/snapshot-force" {\n  capabilities = ["update"]\n}'),
+    );
+    for (const role of ['transitql-backup', 'transitql-restore']) {
+      const declared = hcl.match(new RegExp(`path\\s*=\\s*"auth/approle/role/${role}"\\s*data = \\{([^}]*)\\}`));
+      expect(declared, `initialize.hcl declares the ${role} AppRole`).not.toBeNull();
+      expect(declared?.[1]).toMatch(new RegExp(`token_policies\\s*=\\s*\\["${role}"\\]`));
+      expect(declared?.[1]).toMatch(/token_num_uses\s*=\s*1\b/);
+      expect(hcl).toContain(`/openbao/approle/${role}.role-id`);
+      expect(hcl).toContain(`/openbao/approle/${role}.secret-id`);
+      expect(setup).toMatch(new RegExp(`for role in [^;]*\\b${role}\\b`));
+    }
+    // No other policy reaches the snapshot endpoints; no policy anywhere grants a wildcard.
+    const snapshotGrants = [...hcl.matchAll(/path "sys\/storage\/raft\/snapshot[^"]*"/g)].map((match) => match[0]);
+    expect(snapshotGrants).toEqual(['path "sys/storage/raft/snapshot"', 'path "sys/storage/raft/snapshot-force"']);
+    expect(hcl).not.toMatch(/path "[^"]*\*"/);
+  });
 });

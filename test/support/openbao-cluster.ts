@@ -8,7 +8,12 @@ import { freePort } from './global-setup.ts';
 const DEPLOY = path.resolve(import.meta.dirname, '../../deploy/openbao');
 const NODE_NAMES = ['openbao-1', 'openbao-2', 'openbao-3'] as const;
 
-export type AppRoleName = 'transitql-api' | 'transitql-key-admin' | 'transitql-operator';
+export type AppRoleName =
+  | 'transitql-api'
+  | 'transitql-key-admin'
+  | 'transitql-operator'
+  | 'transitql-backup'
+  | 'transitql-restore';
 
 export interface BaoAnswer {
   status: number;
@@ -38,9 +43,14 @@ export class OpenBaoCluster {
     private readonly nodes: Node[],
   ) {}
 
-  static async start(binary: string, size: 1 | 3): Promise<OpenBaoCluster> {
+  /**
+   * `secretsFrom`: a copy of another deployment's secrets directory (the seal key, CA, certificates,
+   * AppRole files) to start from, as fresh nodes restored from a backup are; setup-secrets.sh keeps it.
+   */
+  static async start(binary: string, size: 1 | 3, options: { secretsFrom?: string } = {}): Promise<OpenBaoCluster> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-openbao-'));
     const secrets = path.join(dir, 'secrets');
+    if (options.secretsFrom !== undefined) fs.cpSync(options.secretsFrom, secrets, { recursive: true });
     execFileSync('sh', [path.join(DEPLOY, 'setup-secrets.sh'), secrets], { stdio: 'ignore' });
     const ports = await Promise.all(NODE_NAMES.map(async () => [await freePort(), await freePort()] as const));
     const nodes = NODE_NAMES.slice(0, size).map((name, index): Node => {

@@ -32,6 +32,8 @@ export async function refuseMissingKeyMaterial(
   for (const other of others) uses.set(other.key, { what: other.what, used: await other.countByVersion() });
 
   const missing: string[] = [];
+  /** Versions newer than the backend's latest: the keys are older than the data (not lost). */
+  const ahead: string[] = [];
   for (const [key, { what, used }] of uses) {
     const inUse = used.filter(({ count }) => count > 0);
     if (inUse.length === 0) continue;
@@ -43,12 +45,18 @@ export async function refuseMissingKeyMaterial(
     }
     const absent = [...new Set(inUse.map(({ version }) => version))]
       .filter((version) => !holds(info, version))
-      .sort((a, b) => a - b)
-      .map((version) => `v${version}`);
-    if (absent.length > 0) missing.push(`key "${key}" versions ${absent.join(', ')} (${what} use them)`);
+      .sort((a, b) => a - b);
+    if (absent.length === 0) continue;
+    missing.push(`key "${key}" versions ${absent.map((version) => `v${version}`).join(', ')} (${what} use them)`);
+    if (absent.every((version) => version > info.latestVersion)) {
+      ahead.push(`"${key}" v${absent.at(-1)} values but the key's latest version is v${info.latestVersion}`);
+    }
   }
   if (missing.length === 0) return;
   const where = await transit.describe();
+  if (ahead.length === missing.length) {
+    throw new TransitError('KEY_NOT_FOUND', olderKeysThanData(where, transit.kind, missing, ahead));
+  }
   throw new TransitError(
     'KEY_NOT_FOUND',
     `${where} lacks ${missing.join('; ')}; nothing was changed. Restore the keys from a backup${
@@ -71,4 +79,18 @@ async function keyInfoOf(transit: Transit, key: string): Promise<KeyInfo | undef
     if (error instanceof TransitError && error.code === 'KEY_NOT_FOUND') return undefined;
     throw error;
   }
+}
+
+/**
+ * Every missing version is newer than the backend's latest: nothing was lost, the keys were restored
+ * from a point before the database's (an OpenBao snapshot, or a keyring, older than the database).
+ */
+function olderKeysThanData(where: string, kind: Transit['kind'], missing: string[], ahead: string[]): string {
+  const older =
+    kind === 'embedded' ? 'a keyring older than the database' : 'an OpenBao snapshot older than the database';
+  const backup =
+    kind === 'embedded'
+      ? 'transit/keyring.json, with the master key it was written with'
+      : 'an OpenBao raft snapshot, restored with snapshot-force';
+  return `MISMATCHED RESTORE: the database holds ${ahead.join('; ')}: ${where} lacks ${missing.join('; ')}, so ${older} was restored. Nothing was changed. Restore the keys from a backup taken after the database backup (${backup}) and start again`;
 }
