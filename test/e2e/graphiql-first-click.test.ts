@@ -111,7 +111,7 @@ describe.skipIf(!chromiumPresent).each(backendSets())('GraphiQL on a fresh brows
     await backends?.close();
   });
 
-  it('the first Run, with nothing else touched, creates the clerk card; every tab then runs as it opens', async () => {
+  it('the first Run, with nothing else touched, creates the clerk card; every other tab answers its Run', async () => {
     const browser = await openFresh(api.url, 1280);
     try {
       const { page } = browser;
