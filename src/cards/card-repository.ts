@@ -15,6 +15,14 @@ export interface NewCard {
   panIndex?: BlindIndex;
 }
 
+/** Pending cards no claim can take now, and when the first of each kind can be claimed again. */
+export interface WaitingCards {
+  leased: number;
+  firstLeaseEndsAt: Date | null;
+  retrying: number;
+  firstRetryAt: Date | null;
+}
+
 export interface CardPage {
   cards: Card[];
   hasNextPage: boolean;
@@ -122,6 +130,31 @@ export class CardRepository {
       .orderBy(asc(creditCards.seq))
       .limit(options.first + 1);
     return { cards: rows.slice(0, options.first).map(toCard), hasNextPage: rows.length > options.first };
+  }
+
+  /** A claim leaves `claimed_by` set; a failed attempt clears it and keeps the retry time in `claim_expires_at`. */
+  async waiting(): Promise<WaitingCards> {
+    const leased = sql`${creditCards.claimedBy} is not null`;
+    const retrying = sql`${creditCards.claimedBy} is null`;
+    const [row] = await this.db
+      .select({
+        leased: sql<number>`count(*) filter (where ${leased})`.mapWith(Number),
+        firstLeaseEndsAt: sql`min(${creditCards.claimExpiresAt}) filter (where ${leased})`.mapWith(
+          creditCards.claimExpiresAt,
+        ),
+        retrying: sql<number>`count(*) filter (where ${retrying})`.mapWith(Number),
+        firstRetryAt: sql`min(${creditCards.claimExpiresAt}) filter (where ${retrying})`.mapWith(
+          creditCards.claimExpiresAt,
+        ),
+      })
+      .from(creditCards)
+      .where(and(eq(creditCards.status, 'pending'), gt(creditCards.claimExpiresAt, sql`now()`)));
+    return {
+      leased: row?.leased ?? 0,
+      firstLeaseEndsAt: row?.firstLeaseEndsAt ?? null,
+      retrying: row?.retrying ?? 0,
+      firstRetryAt: row?.firstRetryAt ?? null,
+    };
   }
 
   /**

@@ -32,6 +32,7 @@ export const cardResolvers: Resolvers = {
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: last === undefined ? null : encodeCursor(last.seq) },
       };
     },
+    waitingCards: (_, __, { cards }) => cards.waiting(),
     creditCard: async (_, { id }, { cards }) => (await cards.findById(requireId(id))) ?? null,
     creditCardsByPan: (_, args, { cards, limits, existence }) => {
       const { panIndex } = withBlindIndex(args, 'pan');

@@ -118,7 +118,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     db,
     describe: async () => {
       const result = await db.execute<{ server_version: string }>(sql`show server_version`);
-      return `PGlite (PostgreSQL ${result.rows[0]?.server_version ?? ''}) ${dataDir === undefined ? 'in memory' : `in ${dataDir}`}`;
+      const version = result.rows[0]?.server_version ?? '';
+      return `PGlite (embedded PostgreSQL ${version}) ${dataDir === undefined ? 'in memory' : `in ${dataDir}`}; ${PGLITE_VERSION_NOTE}`;
     },
     ping: async () => {
       await db.execute(sql`select 1`);
@@ -127,6 +128,10 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     close: () => client.close(),
   };
 }
+
+/** PGlite brings its own PostgreSQL major version, newer than the servers deployments run. */
+export const PGLITE_VERSION_NOTE =
+  'deployments set DATABASE_URL to a PostgreSQL server (docker-compose.yml and CI run 15): the test suites run on both';
 
 /** Postgres's SQLSTATE for "database does not exist". */
 const MISSING_DATABASE = '3D000';

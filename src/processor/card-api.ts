@@ -8,6 +8,14 @@ export interface ClaimedCard {
   panError: string | undefined;
 }
 
+/** Pending cards no claim can take now (ISO timestamps), as the API counts them. */
+export interface WaitingCards {
+  leased: number;
+  firstLeaseEndsAt: string | null;
+  retrying: number;
+  firstRetryAt: string | null;
+}
+
 export interface FailurePolicy {
   retryAfterSeconds: number;
   maxAttempts: number;
@@ -15,6 +23,9 @@ export interface FailurePolicy {
 
 const CLAIM = `mutation ClaimCards($limit: Int!, $leaseSeconds: Int!) {
   claimCards(limit: $limit, leaseSeconds: $leaseSeconds) { id name pan }
+}`;
+const WAITING = `query WaitingCards {
+  waitingCards { leased firstLeaseEndsAt retrying firstRetryAt }
 }`;
 const MARK_PROCESSED = 'mutation MarkCardsProcessed($ids: [ID!]!) { markCardsProcessed(ids: $ids) { id } }';
 const RELEASE = 'mutation ReleaseCards($ids: [ID!]!) { releaseCards(ids: $ids) { id } }';
@@ -36,6 +47,11 @@ export class CardApi {
       const panError = error === undefined ? undefined : `${error.extensions?.code ?? 'ERROR'}: ${error.message}`;
       return { ...card, panError };
     });
+  }
+
+  async waiting(): Promise<WaitingCards> {
+    const { data } = await this.gql<{ waitingCards: WaitingCards }>(WAITING, {});
+    return data.waitingCards;
   }
 
   async markProcessed(ids: readonly string[]): Promise<Set<string>> {

@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.ts';
 import { printCard } from './print-card.ts';
 import { processorToken } from './processor-token.ts';
 import { runProcessor } from './run-processor.ts';
-import { formatSummary } from './summary.ts';
+import { formatSummary, formatWaiting } from './summary.ts';
 
 /** `npm run processor`: claims pending cards from the API, processes each once, marks it processed. */
 async function main(): Promise<number> {
@@ -43,6 +43,8 @@ async function main(): Promise<number> {
     warn: (message) => console.error(`processor: ${message}`),
   });
   console.log(formatSummary(summary));
+  const waiting = formatWaiting(summary.waiting);
+  if (waiting !== undefined) console.log(waiting);
   return summary.failed > 0 ? EXIT.cardsFailed : EXIT.ok;
 }
 

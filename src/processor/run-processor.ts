@@ -37,7 +37,10 @@ export async function runProcessor(options: RunOptions): Promise<Summary> {
       batch = [];
     }
     if (batch.length === 0) {
-      if (options.once) break;
+      if (options.once) {
+        summary.waiting = await options.cards.waiting();
+        break;
+      }
       await sleep(options.pollIntervalMs, undefined, { signal: options.signal }).catch(() => {});
       continue;
     }

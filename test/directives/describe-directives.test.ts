@@ -8,6 +8,7 @@ import {
   type IntrospectionType,
   isInputObjectType,
   isObjectType,
+  isSpecifiedDirective,
   print,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
@@ -176,5 +177,21 @@ describe('the docs pane tells the encryption contract, generated from the direct
     expect(descriptions.get('Query.patient')).toContain('Only callers with the role `doctor` or `nurse`');
     expect(descriptions.get('Patient.name')).toBe('');
     expect(expectContractsMatchDirectives(schema, names)).toBe(4);
+  });
+});
+
+describe("the schema's own description (the docs pane's root)", () => {
+  it('names every directive the schema declares and says where each field shows its contract', () => {
+    const schema = buildSchema({ maxBulkSize: 1000 });
+    const result = graphqlSync({ schema, source: '{ __schema { description } }' });
+    expect(result.errors).toBeUndefined();
+    const description = (result.data as { __schema: { description: string | null } }).__schema.description ?? '';
+    const declared = schema
+      .getDirectives()
+      .filter((directive) => !isSpecifiedDirective(directive))
+      .map((directive) => directive.name);
+    expect(declared).toEqual(expect.arrayContaining(['encrypted', 'decryptFor', 'blindIndex', 'requireRole']));
+    for (const name of declared) expect(description, `@${name}`).toMatch(new RegExp(`- .*@${name}\\(`));
+    expect(description.replace(/\s+/g, ' ')).toContain(`"${CONTRACT_HEADING}"`);
   });
 });

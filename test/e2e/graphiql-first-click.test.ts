@@ -111,7 +111,7 @@ describe.skipIf(!chromiumPresent).each(backendSets())('GraphiQL on a fresh brows
     await backends?.close();
   });
 
-  it('the first Run, with nothing else touched, creates the clerk card; every tab then runs as it opens', async () => {
+  it('the first Run, with nothing else touched, creates the clerk card; every other tab answers its Run', async () => {
     const browser = await openFresh(api.url, 1280);
     try {
       const { page } = browser;
@@ -150,6 +150,26 @@ describe.skipIf(!chromiumPresent).each(backendSets())('GraphiQL on a fresh brows
       if (set.name === 'embedded') {
         await browser.page.screenshot({ path: path.join(SCREENSHOT_DIR, `graphiql-tabs-${width}.png`) });
       }
+      expect(browser.problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("the docs pane opens on the schema's description, which says what each directive means", async () => {
+    const browser = await openFresh(api.url, 1280);
+    try {
+      const { page } = browser;
+      await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+      const docs = page.locator('.graphiql-doc-explorer');
+      await docs.getByText('Root Types').waitFor();
+      const text = ((await docs.textContent()) ?? '').replace(/\s+/g, ' ');
+      expect(text).not.toContain('A GraphQL schema provides a root type for each kind of operation.');
+      for (const directive of ['encrypted', 'decryptFor', 'blindIndex', 'requireRole', 'maxItems', 'maxLength']) {
+        expect(text, directive).toContain(`@${directive}(`);
+      }
+      expect(text).toContain('Encryption and access (from the directives):');
+      if (set.name === 'embedded') await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'graphiql-docs-root.png') });
       expect(browser.problems).toEqual([]);
     } finally {
       await browser.close();

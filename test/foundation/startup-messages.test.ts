@@ -26,6 +26,29 @@ describe('start-up messages a newcomer can act on', () => {
     );
   }, 120_000);
 
+  it("the banner says the embedded PostgreSQL is PGlite's own, and what deployments run [embedded]", async () => {
+    const dataDir = path.join(temporary, 'banner');
+    const server = spawnTs('src/server.ts', [], { DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development' });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      server.stdout?.on('data', (chunk) => {
+        stdout += chunk;
+        if (/\n {2}transit: /.test(stdout)) resolve();
+      });
+      server.once('close', () => reject(new Error(`the server exited before its banner:\n${stdout}`)));
+    });
+    const exited = finished(server);
+    server.kill('SIGTERM');
+    await exited;
+    const database = /\n {2}database: (.*)\n/.exec(stdout)?.[1];
+    expect(database).toMatch(
+      new RegExp(
+        `^PGlite \\(embedded PostgreSQL \\d+\\.\\d+\\) in ${path.join(dataDir, 'pglite')}; ` +
+          'deployments set DATABASE_URL to a PostgreSQL server \\(docker-compose.yml and CI run 15\\): the test suites run on both$',
+      ),
+    );
+  }, 120_000);
+
   const postgres = process.env.DATABASE_URL;
   it.skipIf(postgres === undefined)(
     'a database that does not exist is named, with the createdb command [postgres]',

@@ -64,6 +64,20 @@ async function cli(script: string, args: string[], env: Record<string, string>):
   return stdout;
 }
 
+/** The rows of a table the CLI printed (cli-table3, no colour), by column heading. */
+function tableRows(output: string): Array<Record<string, string>> {
+  const [head = [], ...rows] = output
+    .split('\n')
+    .filter((line) => line.startsWith('│'))
+    .map((line) =>
+      line
+        .split('│')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+  return rows.map((cells) => Object.fromEntries(head.map((column, index) => [column, cells[index] ?? ''])));
+}
+
 describe.each(targets)('npm run transit -- setup | rotate | info [$name]', (target) => {
   beforeAll(() => target.prepare());
   afterAll(() => target.cleanup());
@@ -85,6 +99,37 @@ describe.each(targets)('npm run transit -- setup | rotate | info [$name]', (targ
     expect(info).toMatch(/key card-pan \(aes256-gcm96\)/);
     expect(info).toMatch(/latest version\s+2/);
     expect(info).toMatch(/min decryption version\s+1/);
+  });
+
+  it('info without a key lists every key the schema declares: type, use, derived, exportable, versions', {
+    timeout: 120_000,
+  }, async () => {
+    await cli('src/cli/transit.ts', ['setup'], target.env());
+    const rows = tableRows(await cli('src/cli/transit.ts', ['info'], target.env()));
+    expect(rows.map((row) => row.key)).toEqual(['card-pan', 'card-pan-index', 'reveal-seal']);
+    expect(rows).toEqual([
+      expect.objectContaining({ 'used for': 'encryption (@encrypted)', derived: 'yes', exportable: 'no' }),
+      expect.objectContaining({ 'used for': 'blind index (@blindIndex), HMAC only', derived: 'no', exportable: 'no' }),
+      expect.objectContaining({ 'used for': 'reveal record seals (HMAC)', derived: 'no', exportable: 'no' }),
+    ]);
+    for (const row of rows) {
+      expect(row).toMatchObject({ type: 'aes256-gcm96', 'min decryption': '1', 'min encryption': '0 (latest)' });
+      expect(Number(row.latest)).toBeGreaterThanOrEqual(1);
+    }
+    const one = await cli('src/cli/transit.ts', ['info', 'card-pan-index'], target.env());
+    expect(one).toMatch(/used for\s+blind index \(@blindIndex\), HMAC only\n\s+derived\s+no\n\s+exportable\s+no/);
+
+    if (target.name !== 'postgres+openbao') return;
+    // Exportable is what Vault says of the key: one made exportable by hand shows so.
+    const { VAULT_ADDR, VAULT_TOKEN, VAULT_TRANSIT_MOUNT } = target.env();
+    const created = await fetch(`${VAULT_ADDR}/v1/${VAULT_TRANSIT_MOUNT}/keys/by-hand`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': VAULT_TOKEN ?? '' },
+      body: JSON.stringify({ exportable: true }),
+    });
+    expect(created.ok).toBe(true);
+    const byHand = await cli('src/cli/transit.ts', ['info', 'by-hand'], target.env());
+    expect(byHand).toMatch(/used for\s+not declared by this schema\n\s+derived\s+no\n\s+exportable\s+yes/);
   });
 
   it('fails with a non-zero exit and the reason for a missing key', { timeout: 60_000 }, async () => {

@@ -60,6 +60,8 @@ export interface KeyInfo {
   type: string;
   /** Each value's key is derived from its context (the record it is bound to). */
   derived: boolean;
+  /** Vault's `exportable`: the key material can be read out through `transit/export`. */
+  exportable: boolean;
   latestVersion: number;
   minDecryptionVersion: number;
   minEncryptionVersion: number;

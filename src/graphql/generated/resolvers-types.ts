@@ -250,6 +250,8 @@ export type Query = {
   revealEvents: RevealEventConnection;
   /** A transit key used by this schema (e.g. card-pan). */
   transitKey: TransitKey;
+  /** The pending cards claimCards cannot take now: leased, or waiting to be retried. */
+  waitingCards: WaitingCards;
 };
 
 
@@ -366,6 +368,19 @@ export type TransitKeyVersion = {
   version: Scalars['Int']['output'];
 };
 
+/** Pending cards no claim can take now, which is why claimCards may answer none while cards are pending. */
+export type WaitingCards = {
+  __typename?: 'WaitingCards';
+  /** When the first of those leases runs out; null when none is leased. */
+  firstLeaseEndsAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the first of those may be retried; null when none waits. */
+  firstRetryAt: Maybe<Scalars['DateTime']['output']>;
+  /** Pending cards under a live lease from an earlier claimCards (another processor's, or one made in GraphiQL). */
+  leased: Scalars['Int']['output'];
+  /** Pending cards waiting out the retry delay after a failed attempt (markCardsFailed). */
+  retrying: Scalars['Int']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -462,6 +477,7 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TransitKey: ResolverTypeWrapper<KeyInfo>;
   TransitKeyVersion: ResolverTypeWrapper<TransitKeyVersion>;
+  WaitingCards: ResolverTypeWrapper<WaitingCards>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -487,6 +503,7 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   TransitKey: KeyInfo;
   TransitKeyVersion: TransitKeyVersion;
+  WaitingCards: WaitingCards;
 };
 
 export type BlindIndexDirectiveArgs = {
@@ -601,6 +618,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, ContextType>;
   revealEvents?: Resolver<ResolversTypes['RevealEventConnection'], ParentType, ContextType, Partial<QueryRevealEventsArgs>>;
   transitKey?: Resolver<ResolversTypes['TransitKey'], ParentType, ContextType, RequireFields<QueryTransitKeyArgs, 'name'>>;
+  waitingCards?: Resolver<ResolversTypes['WaitingCards'], ParentType, ContextType>;
 };
 
 export type RevealEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealEvent'] = ResolversParentTypes['RevealEvent']> = {
@@ -652,6 +670,14 @@ export type TransitKeyVersionResolvers<ContextType = Context, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type WaitingCardsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WaitingCards'] = ResolversParentTypes['WaitingCards']> = {
+  firstLeaseEndsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  firstRetryAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  leased?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retrying?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   CardholderName?: GraphQLScalarType;
   CreditCard?: CreditCardResolvers<ContextType>;
@@ -668,6 +694,7 @@ export type Resolvers<ContextType = Context> = {
   RewrapSummary?: RewrapSummaryResolvers<ContextType>;
   TransitKey?: TransitKeyResolvers<ContextType>;
   TransitKeyVersion?: TransitKeyVersionResolvers<ContextType>;
+  WaitingCards?: WaitingCardsResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {

@@ -30,6 +30,8 @@ ReactDOM.createRoot(document.getElementById('graphiql')).render(
     fetcher,
     defaultTabs: settings.tabs,
     defaultEditorToolsVisibility: 'headers',
+    // The docs pane's first page: GraphiQL's introspection asks for the schema's description only when told to.
+    schemaDescription: true,
     // Per browser tab: a new tab starts from the examples and this server's fresh development tokens.
     storage,
     shouldPersistHeaders: true,

@@ -245,6 +245,8 @@ function info(keyring: Keyring): KeyInfo {
     name: keyring.name,
     type: 'aes256-gcm96',
     derived: keyring.derived,
+    // The embedded engine has no export: its keys leave the keyring only as the wrapped file.
+    exportable: false,
     latestVersion: keyring.latestVersion,
     minDecryptionVersion: keyring.minDecryptionVersion,
     minEncryptionVersion: keyring.minEncryptionVersion,

@@ -29,6 +29,7 @@ interface KeyAnswer {
     name: string;
     type: string;
     derived?: boolean;
+    exportable?: boolean;
     latest_version: number;
     min_decryption_version: number;
     min_encryption_version: number;
@@ -209,6 +210,7 @@ function keyInfo(answer: KeyAnswer): KeyInfo {
     name: data.name,
     type: data.type,
     derived: data.derived === true,
+    exportable: data.exportable === true,
     latestVersion: data.latest_version,
     minDecryptionVersion: data.min_decryption_version,
     minEncryptionVersion: data.min_encryption_version,
