@@ -2,39 +2,8 @@ import { desc, sql } from 'drizzle-orm';
 import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
 import { type RevealEventRow, RevealLedger, revealEvents } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
-import {
-  checkOperatorArgs,
-  type OperatorProgram,
-  type OperatorUsage,
-  parseOperatorArgs,
-  printTable,
-} from '../operator/program.ts';
-
-const USAGE = [
-  'usage: npm run audit -- <command>',
-  '',
-  '  verify              walk the reveal record: hash chain and transit seals; names the first broken record',
-  '  tail [n]            the n latest reveals (default 20)',
-  '  who-read <id>       every reveal of the record with this id (e.g. a card id)',
-];
-
-const args: OperatorUsage = {
-  name: 'audit',
-  parse: (argv) => parseOperatorArgs(argv),
-  usage: (write) => {
-    for (const line of USAGE) write(line);
-  },
-  problem({ positionals }) {
-    const [command, argument, extra] = positionals;
-    const valid =
-      extra === undefined &&
-      ((command === 'verify' && argument === undefined) ||
-        (command === 'tail' && (argument === undefined || /^[1-9]\d*$/.test(argument))) ||
-        (command === 'who-read' && argument !== undefined));
-    if (valid) return undefined;
-    return command === undefined ? '' : `unknown or incomplete command "${positionals.join(' ')}"`;
-  },
-};
+import { checkOperatorArgs, type OperatorProgram, printTable } from '../operator/program.ts';
+import { auditUsage } from './usage.ts';
 
 function printReveals(io: Io, rows: RevealEventRow[]): void {
   if (rows.length === 0) io.out('no reveals');
@@ -56,10 +25,10 @@ function printReveals(io: Io, rows: RevealEventRow[]): void {
 
 /** `npm run audit -- verify|tail|who-read`: the auditor's questions to the reveal record. */
 export const auditProgram: OperatorProgram = {
-  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
+  preflight: (argv, io) => checkOperatorArgs(auditUsage, argv, io),
   needsDataDir: (_, config) => config.database.kind === 'pglite' || config.transit.kind === 'embedded',
   async run(argv, { transit, withDatabase }, io) {
-    const [command, argument] = args.parse(argv).positionals;
+    const [command, argument] = auditUsage.parse(argv).positionals;
     return withDatabase(async (database) => {
       if (command === 'verify') {
         const { records, broken } = await new RevealLedger(database.db, transit(), REVEAL_SEAL_KEY).verify();

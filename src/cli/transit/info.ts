@@ -1,9 +1,9 @@
 import type { TransitCommand } from './commands.ts';
 import { printKey } from './print-key.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 
 export const info: TransitCommand = {
-  usage: '<key>',
-  summary: 'versions, minimum versions and creation times of a key',
+  ...TRANSIT_COMMAND_TEXT.info,
   usesDatabase: () => false,
   run: async ({ transit, io, args: [key] }) => {
     if (key === undefined) {
