@@ -46,12 +46,15 @@ describe('the commands run the built JavaScript (dist/), not tsx on the sources'
     expect(withTsx.map(([name]) => name)).toEqual(['dev']);
   });
 
-  it.each(Object.entries(COMMANDS))('node dist/%s.js --help prints the usage and exits 0', async (name, entry) => {
-    const { code, stdout, stderr } = await run(process.execPath, [`dist/${entry}.js`, '--help']);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^usage: npm run ${name} -- `));
-    expect(stderr).toBe('');
-  });
+  it.each(Object.entries(COMMANDS))(
+    '%s: node dist/<its entry>.js --help prints the usage and exits 0',
+    async (name, entry) => {
+      const { code, stdout, stderr } = await run(process.execPath, [`dist/${entry}.js`, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^usage: npm run ${name} -- `));
+      expect(stderr).toBe('');
+    },
+  );
 
   it.each(Object.keys(COMMANDS))('npm run %s -- --help prints the usage and exits 0', async (name) => {
     const { code, stdout, stderr } = await run('npm', ['run', '-s', name, '--', '--help']);
