@@ -1,5 +1,6 @@
-# The transitql API image: `npm start` runs the server bundled by esbuild (dist/server.js, built here and
-# again by prestart) with node, as the unprivileged `node` user; tsx stays for the command-line tools.
+# The transitql API image: `npm start` runs the server bundled by esbuild (dist/server.js, built here; prestart
+# rebuilds only if a source changed) with node, as the unprivileged `node` user; the command-line tools
+# (`npm run transit`, `token`, `processor`, ...) run from the same build (dist/cli/, dist/processor/).
 FROM node:20-slim
 
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
@@ -14,6 +15,7 @@ COPY tsconfig.json ./
 COPY schema ./schema
 COPY migrations ./migrations
 COPY src ./src
+COPY scripts ./scripts
 RUN npm run build
 
 # /credentials: where `transit setup --out` leaves the AppRole credentials for the API (compose volume).

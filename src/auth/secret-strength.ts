@@ -1,6 +1,9 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+
+// Loaded on first use, not when config.ts is: the dictionaries take some 0.4 s to load, which every
+// command would pay at start (its --help too) though only a configured AUTH_JWT_SECRET needs them.
+const require = createRequire(import.meta.url);
 
 /** A shared HS256 secret must be as hard to guess as a 256-bit key. */
 export const MIN_SECRET_BITS = 256;
@@ -9,7 +12,11 @@ let estimator: ZxcvbnFactory | undefined;
 
 /** zxcvbn-ts with its common and English dictionaries, built once, on first use (it takes a few hundred ms). */
 function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+  if (estimator !== undefined) return estimator;
+  const { ZxcvbnFactory: Factory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  const english = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+  estimator = new Factory({
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,

@@ -1,17 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DecryptMeasurement, measureDecrypt } from '../bench/measure-decrypt.ts';
-import { loadConfig } from '../config.ts';
-import {
-  createTransit,
-  type Transit,
-  type TransitConfig,
-  VaultSession,
-  VaultTransit,
-  type VaultTransitConfig,
-} from '../field-encryption/index.ts';
-import { exitWithStartupError } from '../startup-error.ts';
+import type { DecryptMeasurement } from '../bench/measure-decrypt.ts';
+import type { Transit, TransitConfig, VaultTransitConfig } from '../field-encryption/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { renderTable } from './table.ts';
 
@@ -28,6 +19,9 @@ interface BenchBackend {
   naiveSampleLimit: number;
   dispose(): Promise<void>;
 }
+
+/** The transit code, loaded once the arguments are known to be good: --help answers without it. */
+type Encryption = typeof import('../field-encryption/index.ts');
 
 interface BenchRow extends DecryptMeasurement {
   backend: string;
@@ -51,9 +45,14 @@ async function main(): Promise<void> {
   });
   const sizes = values.quick ? QUICK_SIZES : FULL_SIZES;
   const outFile = path.resolve(values.out ?? 'bench-results/transit.json');
+  const [{ measureDecrypt }, { loadConfig }, encryption] = await Promise.all([
+    import('../bench/measure-decrypt.ts'),
+    import('../config.ts'),
+    import('../field-encryption/index.ts'),
+  ]);
   const config = loadConfig();
-  const backends = [embeddedBackend(config.transit)];
-  if (config.transit.kind === 'vault') backends.push(await vaultBackend(config.transit));
+  const backends = [embeddedBackend(encryption, config.transit)];
+  if (config.transit.kind === 'vault') backends.push(await vaultBackend(encryption, config.transit));
 
   const rows: BenchRow[] = [];
   try {
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
   console.error(`bench: wrote ${outFile}`);
 }
 
-function embeddedBackend(config: TransitConfig): BenchBackend {
+function embeddedBackend({ createTransit }: Encryption, config: TransitConfig): BenchBackend {
   const transit = createTransit({
     kind: 'embedded',
     keyDir: undefined,
@@ -105,7 +104,10 @@ function embeddedBackend(config: TransitConfig): BenchBackend {
   };
 }
 
-async function vaultBackend(config: VaultTransitConfig): Promise<BenchBackend> {
+async function vaultBackend(
+  { VaultSession, VaultTransit }: Encryption,
+  config: VaultTransitConfig,
+): Promise<BenchBackend> {
   const mount = `transitql-bench-${randomBytes(4).toString('hex')}`;
   const session = new VaultSession({ ...config, mount });
   const transit = new VaultTransit(session, config.batching);
@@ -137,4 +139,4 @@ function table(rows: BenchRow[], batchSize: number): string {
   return `${output}\nbatched = one transit.decrypt call (chunks of ${batchSize}); naive = one call per value, sequential`;
 }
 
-main().catch(exitWithStartupError);
+main().catch(async (error: unknown) => (await import('../startup-error.ts')).exitWithStartupError(error));

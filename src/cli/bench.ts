@@ -1,7 +1,4 @@
 import path from 'node:path';
-import { formatReport, writeReport } from '../bench/report.ts';
-import { runBench } from '../bench/run-bench.ts';
-import { FULL_SIZES, QUICK_SIZES } from '../bench/scenarios.ts';
 import { parseCommandArgs } from './args.ts';
 
 /** `npm run bench [-- --quick] [-- --out file.json]`: end-to-end benchmark on the configured backends. */
@@ -19,6 +16,12 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'bench-results/bench.json' },
     },
   });
+  // Loaded once the arguments are known to be good: --help and usage errors answer without them.
+  const [{ formatReport, writeReport }, { runBench }, { FULL_SIZES, QUICK_SIZES }] = await Promise.all([
+    import('../bench/report.ts'),
+    import('../bench/run-bench.ts'),
+    import('../bench/scenarios.ts'),
+  ]);
   const mode = values.quick ? 'quick' : 'full';
   const report = await runBench({
     env: process.env,

@@ -1,11 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { issueToken } from '../auth/token-issuer.ts';
-import { ConfigError, loadConfig } from '../config.ts';
-import { httpDemoClient } from '../demo/demo-client.ts';
-import { runWalkthrough } from '../demo/walkthrough.ts';
-import { KEY_ADMIN_ROLE } from '../field-encryption/index.ts';
-import { exitWithStartupError } from '../startup-error.ts';
 import { parseCommandArgs } from './args.ts';
 
 /** `npm run demo [-- --url http://host:port/graphql]`: the walkthrough against a running server. */
@@ -22,8 +16,17 @@ async function main(): Promise<void> {
     ].join('\n'),
     options: { url: { type: 'string' }, 'key-admin-credentials': { type: 'string' } },
   });
+  // Loaded once the arguments are known to be good: --help and usage errors answer without them.
+  const [{ issueToken }, { loadConfig }, { httpDemoClient }, { runWalkthrough }, { KEY_ADMIN_ROLE }] =
+    await Promise.all([
+      import('../auth/token-issuer.ts'),
+      import('../config.ts'),
+      import('../demo/demo-client.ts'),
+      import('../demo/walkthrough.ts'),
+      import('../field-encryption/index.ts'),
+    ]);
   const keyAdminFile = values['key-admin-credentials'];
-  const keyAdmin = keyAdminFile === undefined ? undefined : readKeyAdminPair(keyAdminFile);
+  const keyAdmin = keyAdminFile === undefined ? undefined : readKeyAdminPair(keyAdminFile, KEY_ADMIN_ROLE);
   const config = loadConfig();
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   const url = values.url ?? `http://${host}:${config.http.port}/graphql`;
@@ -52,16 +55,16 @@ async function main(): Promise<void> {
 }
 
 /** The transitql-key-admin role-id/secret-id pair from the file `transit setup --out` writes. */
-function readKeyAdminPair(file: string): { roleId: string; secretId: string } {
+function readKeyAdminPair(file: string, keyAdminRole: string): { roleId: string; secretId: string } {
   let pair: { roleId?: unknown; secretId?: unknown } | undefined;
   try {
-    pair = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, typeof pair>)[KEY_ADMIN_ROLE];
+    pair = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, typeof pair>)[keyAdminRole];
   } catch (error) {
     throw new Error(`--key-admin-credentials ${file}: ${(error as Error).message}`);
   }
   if (typeof pair?.roleId !== 'string' || typeof pair.secretId !== 'string') {
     throw new Error(
-      `--key-admin-credentials ${file} holds no ${KEY_ADMIN_ROLE} roleId/secretId (written by transit setup --out)`,
+      `--key-admin-credentials ${file} holds no ${keyAdminRole} roleId/secretId (written by transit setup --out)`,
     );
   }
   return { roleId: pair.roleId, secretId: pair.secretId };
@@ -77,8 +80,9 @@ function npmRun(args: string[], env: Record<string, string>): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) exitWithStartupError(error);
+main().catch(async (error: unknown) => {
+  const { ConfigError } = await import('../config.ts');
+  if (error instanceof ConfigError) (await import('../startup-error.ts')).exitWithStartupError(error);
   const unreachable = error instanceof TypeError && error.message === 'fetch failed';
   console.error(
     `transitql demo: ${unreachable ? 'the server does not answer; start it with `npm start` (or pass --url)' : error instanceof Error ? error.message : String(error)}`,

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { profilePage } from '../bench/profile-page.ts';
 import { parseCommandArgs } from './args.ts';
 
 /** `npm run bench:profile`: where the API's time goes while it serves decrypted pages. */
@@ -16,6 +15,8 @@ async function main(): Promise<void> {
       'node-args': { type: 'string', default: '' },
     },
   });
+  // Loaded once the arguments are known to be good: --help and usage errors answer without it.
+  const { profilePage } = await import('../bench/profile-page.ts');
   await profilePage({
     env: process.env,
     pages: Number(values.pages),

@@ -1,7 +1,4 @@
 import { ROLES } from '../auth/roles.ts';
-import { issueToken } from '../auth/token-issuer.ts';
-import { loadConfig } from '../config.ts';
-import { exitWithStartupError } from '../startup-error.ts';
 import { exitWithUsageError, parseCommandArgs } from './args.ts';
 
 const SPEC = {
@@ -24,6 +21,11 @@ async function main(): Promise<void> {
   const unknown = positionals.filter((role) => !(ROLES as readonly string[]).includes(role));
   if (unknown.length > 0)
     exitWithUsageError(SPEC, `unknown role(s): ${unknown.join(', ')}; roles: ${ROLES.join(', ')}`);
+  // Loaded once the arguments are known to be good: --help and usage errors answer without them.
+  const [{ loadConfig }, { issueToken }] = await Promise.all([
+    import('../config.ts'),
+    import('../auth/token-issuer.ts'),
+  ]);
   const config = loadConfig();
   const token = await issueToken(
     config.auth,
@@ -38,4 +40,4 @@ async function main(): Promise<void> {
   console.log(token);
 }
 
-main().catch(exitWithStartupError);
+main().catch(async (error: unknown) => (await import('../startup-error.ts')).exitWithStartupError(error));

@@ -1,12 +1,5 @@
 import { parseCommandArgs } from '../cli/args.ts';
-import { ConfigError, loadProcessorConfig } from '../config.ts';
-import { ApiAccessError, ApiOperationError, ApiUnreachableError, createGraphQLClient } from './api-client.ts';
-import { CardApi } from './card-api.ts';
 import { EXIT } from './exit-codes.ts';
-import { printCard } from './print-card.ts';
-import { processorToken } from './processor-token.ts';
-import { runProcessor } from './run-processor.ts';
-import { formatSummary, formatWaiting } from './summary.ts';
 
 /** `npm run processor`: claims pending cards from the API, processes each once, marks it processed. */
 async function main(): Promise<number> {
@@ -22,6 +15,24 @@ async function main(): Promise<number> {
     ].join('\n'),
     options: { once: { type: 'boolean' }, reveal: { type: 'boolean' } },
   });
+  // Loaded once the arguments are known to be good: --help and usage errors answer without them.
+  const [
+    { loadProcessorConfig },
+    { createGraphQLClient },
+    { CardApi },
+    { printCard },
+    { processorToken },
+    { runProcessor },
+    { formatSummary, formatWaiting },
+  ] = await Promise.all([
+    import('../config.ts'),
+    import('./api-client.ts'),
+    import('./card-api.ts'),
+    import('./print-card.ts'),
+    import('./processor-token.ts'),
+    import('./run-processor.ts'),
+    import('./summary.ts'),
+  ]);
   const config = loadProcessorConfig();
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -48,7 +59,11 @@ async function main(): Promise<number> {
   return summary.failed > 0 ? EXIT.cardsFailed : EXIT.ok;
 }
 
-function exitCodeFor(error: unknown): number {
+async function exitCodeFor(error: unknown): Promise<number> {
+  const [{ ConfigError }, { ApiAccessError, ApiOperationError, ApiUnreachableError }] = await Promise.all([
+    import('../config.ts'),
+    import('./api-client.ts'),
+  ]);
   if (error instanceof ConfigError) {
     console.error(`processor: configuration error: ${error.message}`);
     return EXIT.usage;

@@ -15,13 +15,13 @@ function readme(): string {
 /** Scripts that run a command of ours but take no options: a generator writes its file whatever it is given. */
 const NO_USAGE = new Set(['sdl:directives']);
 
-/** The npm scripts that run one of the project's commands (src/cli/*, the processor) with tsx. */
+/** The npm scripts that run one of the project's commands (src/cli/*, the processor), built. */
 function commandScripts(): string[] {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
   return Object.entries(scripts)
-    .filter(([name, script]) => /^tsx src\/(cli\/[\w-]+|processor\/main)\.ts$/.test(script) && !NO_USAGE.has(name))
+    .filter(([name, script]) => /^node scripts\/run\.mjs (cli\/[\w-]+|processor\/main)$/.test(script) && !NO_USAGE.has(name))
     .map(([name]) => name);
 }
 

@@ -15,7 +15,7 @@ export interface ProcessorRun {
   waitForLine(pattern: RegExp): Promise<void>;
 }
 
-/** Starts `npm run processor` as a separate process (node + tsx), with only the processor's variables. */
+/** Starts the processor (`npm run processor`'s entry, from its source with tsx) as a separate process, with only the processor's variables. */
 export function startProcessor(args: string[], env: Record<string, string>): ProcessorRun {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     cwd: ROOT,

@@ -3,7 +3,10 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Runs a TypeScript entry point of this project with tsx, the way the npm scripts do; an undefined variable is unset. */
+/**
+ * Runs a TypeScript entry point of this project from its source with tsx (the npm scripts run the same entry
+ * built, through scripts/run.mjs; test/foundation/cli-start.test.ts covers that path); an undefined variable is unset.
+ */
 export function spawnTs(
   entry: string,
   args: string[] = [],

@@ -3,51 +3,8 @@ import { desc, sql } from 'drizzle-orm';
 import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
 import { CHECKPOINT_FIX, type RevealEventRow, RevealLedger, revealEvents } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
-import {
-  checkOperatorArgs,
-  type OperatorProgram,
-  type OperatorUsage,
-  parseOperatorArgs,
-  printTable,
-} from '../operator/program.ts';
-
-const USAGE = [
-  'usage: npm run audit -- <command>',
-  '',
-  '  verify              walk the reveal record: hash chain, transit seals, and its end against the checkpoint',
-  '                      kept in the key service; names the first broken record, a cut tail, an emptied',
-  '                      record or a restored older database',
-  '  acknowledge-loss --reason "..." [--by name]',
-  '                      after a loss verify names (and no backup to restore the rows from): record it as a',
-  '                      sealed entry naming what was lost, who acknowledged it and why; reveals resume',
-  '  tail [n]            the n latest reveals (default 20)',
-  '  who-read <id>       every reveal of the record with this id (e.g. a card id)',
-];
-
-const args: OperatorUsage = {
-  name: 'audit',
-  parse: (argv) => parseOperatorArgs(argv, { reason: { type: 'string' }, by: { type: 'string' } }),
-  usage: (write) => {
-    for (const line of USAGE) write(line);
-  },
-  problem({ positionals, values }) {
-    const [command, argument, extra] = positionals;
-    const { reason, by } = values as { reason?: string; by?: string };
-    if (command === 'acknowledge-loss') {
-      if (argument !== undefined) return `unknown or incomplete command "${positionals.join(' ')}"`;
-      if (reason === undefined || reason.trim() === '') return 'acknowledge-loss needs --reason "..."';
-      return by !== undefined && by.trim() === '' ? '--by needs a name' : undefined;
-    }
-    if (reason !== undefined || by !== undefined) return '--reason and --by belong to acknowledge-loss';
-    const valid =
-      extra === undefined &&
-      ((command === 'verify' && argument === undefined) ||
-        (command === 'tail' && (argument === undefined || /^[1-9]\d*$/.test(argument))) ||
-        (command === 'who-read' && argument !== undefined));
-    if (valid) return undefined;
-    return command === undefined ? '' : `unknown or incomplete command "${positionals.join(' ')}"`;
-  },
-};
+import { checkOperatorArgs, type OperatorProgram, printTable } from '../operator/program.ts';
+import { auditUsage } from './usage.ts';
 
 /** One line per acknowledged loss: when, by whom, what was lost and why. */
 function describeAcknowledgement(row: RevealEventRow): string {
@@ -81,7 +38,7 @@ function printReveals(io: Io, rows: RevealEventRow[]): void {
 
 /** `npm run audit -- verify|tail|who-read|acknowledge-loss`: the auditor's questions to the reveal record. */
 export const auditProgram: OperatorProgram = {
-  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
+  preflight: (argv, io) => checkOperatorArgs(auditUsage, argv, io),
   // The owner runs as another user: who acknowledges a loss is the operator at the CLI.
   forOwner: (argv) =>
     argv[0] === 'acknowledge-loss' && !argv.some((arg) => arg === '--by' || arg.startsWith('--by='))
@@ -89,7 +46,7 @@ export const auditProgram: OperatorProgram = {
       : argv,
   needsDataDir: (_, config) => config.database.kind === 'pglite' || config.transit.kind === 'embedded',
   async run(argv, { transit, withDatabase }, io) {
-    const { positionals, values } = args.parse(argv);
+    const { positionals, values } = auditUsage.parse(argv);
     const [command, argument] = positionals;
     return withDatabase(async (database) => {
       const ledger = new RevealLedger(database.db, transit(), REVEAL_SEAL_KEY);

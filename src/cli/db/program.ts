@@ -1,38 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { restorePglite } from '../../db/restore.ts';
-import { checkOperatorArgs, type OperatorProgram, type OperatorUsage, parseOperatorArgs } from '../operator/program.ts';
-
-const USAGE = [
-  'usage: npm run db -- <command> <file>',
-  '',
-  '  backup <file>   write a consistent copy of the embedded database (gzipped tar); works while the API runs',
-  '  restore <file>  create the embedded database from a backup; only with the API stopped and no database present',
-];
-
-const args: OperatorUsage = {
-  name: 'db',
-  parse: (argv) => parseOperatorArgs(argv),
-  usage: (write) => {
-    for (const line of USAGE) write(line);
-  },
-  problem({ positionals }) {
-    const [command, file, extra] = positionals;
-    if ((command === 'backup' || command === 'restore') && file !== undefined && extra === undefined) return undefined;
-    return command === undefined ? '' : `unknown or incomplete command "${positionals.join(' ')}"`;
-  },
-};
+import { checkOperatorArgs, type OperatorProgram } from '../operator/program.ts';
+import { dbUsage } from './usage.ts';
 
 /** `npm run db -- backup|restore <file>`: copies of the embedded (PGlite) database. */
 export const dbProgram: OperatorProgram = {
-  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
+  preflight: (argv, io) => checkOperatorArgs(dbUsage, argv, io),
   needsDataDir: (_, config) => config.database.kind === 'pglite',
   forOwner: (argv) => {
-    const [command, file = ''] = args.parse(argv).positionals;
+    const [command, file = ''] = dbUsage.parse(argv).positionals;
     return [command ?? '', path.resolve(file)];
   },
   async run(argv, { config, runsIn, withDatabase }, io) {
-    const [command, file = ''] = args.parse(argv).positionals;
+    const [command, file = ''] = dbUsage.parse(argv).positionals;
     if (config.database.kind !== 'pglite' || config.database.dataDir === undefined) {
       io.err('db: backup and restore are for the embedded database; on PostgreSQL use pg_dump and pg_restore');
       return 1;

@@ -1,11 +1,11 @@
 import { type BindProgress, bindStoredValues } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 import { withKeyAdmin } from './with-key-admin.ts';
 
 export const bind: TransitCommand = {
-  usage: '<key> --from <unbound-key>',
-  summary: 'bind values stored under a non-derived key to their rows under the derived <key> (online, resumable)',
+  ...TRANSIT_COMMAND_TEXT.bind,
   usesDatabase: () => true,
   run: async (input) => {
     const { io } = input;

@@ -10,6 +10,7 @@ import { retire } from './retire.ts';
 import { rewrap } from './rewrap.ts';
 import { rotate } from './rotate.ts';
 import { setup } from './setup.ts';
+import type { TransitCommandName } from './usage.ts';
 
 export interface TransitCommandInput {
   config: Config;
@@ -34,4 +35,13 @@ export interface TransitCommand {
   run(input: TransitCommandInput): Promise<number>;
 }
 
-export const transitCommands: Record<string, TransitCommand> = { setup, rotate, rewrap, reindex, retire, bind, info };
+/** Every command of TRANSIT_COMMAND_TEXT (usage.ts), and no other. */
+export const transitCommands: Record<string, TransitCommand> = {
+  setup,
+  rotate,
+  rewrap,
+  reindex,
+  retire,
+  bind,
+  info,
+} satisfies Record<TransitCommandName, TransitCommand>;

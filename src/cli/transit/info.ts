@@ -1,10 +1,10 @@
 import type { TransitCommand } from './commands.ts';
 import { keyUses } from './key-uses.ts';
 import { printKey, printKeys } from './print-key.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 
 export const info: TransitCommand = {
-  usage: '[key]',
-  summary: 'every key the schema declares: type, use, derived, exportable, versions; with <key>: its versions’ times',
+  ...TRANSIT_COMMAND_TEXT.info,
   usesDatabase: () => false,
   run: async ({ transit, io, schema, args: [key] }) => {
     const uses = keyUses(schema);

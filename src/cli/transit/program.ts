@@ -1,40 +1,13 @@
 import path from 'node:path';
 import { checkedStoredColumns } from '../../encryption-declarations.ts';
 import { buildSchema } from '../../graphql/build-schema.ts';
-import { checkOperatorArgs, type OperatorProgram, type OperatorUsage, parseOperatorArgs } from '../operator/program.ts';
+import { checkOperatorArgs, type OperatorProgram } from '../operator/program.ts';
 import { transitCommands } from './commands.ts';
-
-const options = {
-  out: { type: 'string' },
-  from: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'token-ttl': { type: 'string' },
-  'token-max-ttl': { type: 'string' },
-} as const;
-
-const parse = (argv: string[]) => parseOperatorArgs(argv, options);
-
-function printUsage(write: (line: string) => void): void {
-  write('usage: npm run transit -- <command> [args]\n');
-  const lines = Object.entries(transitCommands).map(([name, command]) => [`${name} ${command.usage}`, command.summary]);
-  const width = Math.max(...lines.map(([left]) => left?.length ?? 0));
-  for (const [left, summary] of lines) write(`  ${left?.padEnd(width)}  ${summary}`);
-  write('\nOn the embedded default the running API (if any) carries out the command.');
-}
-
-const args: OperatorUsage = {
-  name: 'transit',
-  parse,
-  usage: printUsage,
-  problem({ positionals: [name] }) {
-    if (name !== undefined && transitCommands[name] !== undefined) return undefined;
-    return name === undefined ? '' : `unknown command "${name}"`;
-  },
-};
+import { parseTransitArgs as parse, transitUsage } from './usage.ts';
 
 /** `npm run transit -- <command>`: key management against Vault/OpenBao or the embedded engine. */
 export const transitProgram: OperatorProgram = {
-  preflight: (argv, io) => checkOperatorArgs(args, argv, io),
+  preflight: (argv, io) => checkOperatorArgs(transitUsage, argv, io),
   needsDataDir(argv, config) {
     const command = transitCommands[parse(argv).positionals[0] ?? ''];
     return (

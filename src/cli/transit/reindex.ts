@@ -1,11 +1,11 @@
 import type { ReindexProgress } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 import { withKeyAdmin } from './with-key-admin.ts';
 
 export const reindex: TransitCommand = {
-  usage: '<key> [--batch-size 250]',
-  summary: 'recompute a blind index under its key’s latest version (online, resumable)',
+  ...TRANSIT_COMMAND_TEXT.reindex,
   usesDatabase: () => true,
   run: async (input) => {
     const { io } = input;

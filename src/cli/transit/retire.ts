@@ -1,11 +1,11 @@
 import { RetireRefusedError } from '../../field-encryption/index.ts';
 import type { TransitCommand } from './commands.ts';
 import { printKey } from './print-key.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 import { withKeyAdmin } from './with-key-admin.ts';
 
 export const retire: TransitCommand = {
-  usage: '<key> <version>',
-  summary: 'refuse versions below <version> (min_decryption_version), only if no stored value uses them',
+  ...TRANSIT_COMMAND_TEXT.retire,
   usesDatabase: () => true,
   run: async (input) => {
     const { io } = input;

@@ -1,11 +1,11 @@
 import type { RewrapProgress } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 import { withKeyAdmin } from './with-key-admin.ts';
 
 export const rewrap: TransitCommand = {
-  usage: '<key>',
-  summary: 'move every stored value to the key’s latest version (online, resumable)',
+  ...TRANSIT_COMMAND_TEXT.rewrap,
   usesDatabase: () => true,
   run: async (input) => {
     const { io } = input;

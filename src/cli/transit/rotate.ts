@@ -1,9 +1,9 @@
 import type { TransitCommand } from './commands.ts';
 import { printKey } from './print-key.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 
 export const rotate: TransitCommand = {
-  usage: '<key>',
-  summary: 'add a new key version; new values use it, older values stay readable',
+  ...TRANSIT_COMMAND_TEXT.rotate,
   usesDatabase: () => false,
   run: async ({ transit, io, args: [key] }) => {
     if (key === undefined) {

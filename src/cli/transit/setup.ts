@@ -11,11 +11,11 @@ import {
 } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import type { TransitCommand } from './commands.ts';
+import { TRANSIT_COMMAND_TEXT } from './usage.ts';
 import { withKeyAdmin } from './with-key-admin.ts';
 
 export const setup: TransitCommand = {
-  usage: '[--out file] [--token-ttl 1h] [--token-max-ttl 24h]',
-  summary: 'enable transit, create the schema’s keys, write least-privilege policies and AppRole roles (idempotent)',
+  ...TRANSIT_COMMAND_TEXT.setup,
   needsAdminToken: true,
   usesDatabase: (config) => config.transit.kind === 'embedded',
   run: async (input) => {

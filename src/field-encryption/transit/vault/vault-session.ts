@@ -1,12 +1,17 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import nodeVault from 'node-vault';
+import { createRequire } from 'node:module';
+import type nodeVault from 'node-vault';
 import pRetry from 'p-retry';
 import { TransitError } from '../transit.ts';
 import type { VaultTransitConfig } from '../transit-config.ts';
 import { classifyVaultError, isVaultResponseError, TransientVaultError } from './vault-errors.ts';
 import { type VaultNode, VaultNodes } from './vault-nodes.ts';
+
+// node-vault (CommonJS) is loaded when a session opens rather than with this module: it takes some 0.2 s,
+// which every command that merely imports the transit code (its --help too) would otherwise pay.
+const require = createRequire(import.meta.url);
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -39,9 +44,10 @@ export class VaultSession {
       httpAgent: new http.Agent({ keepAlive: true }),
       httpsAgent: new https.Agent({ keepAlive: true, ...tls }),
     };
+    const createClient = require('node-vault') as typeof nodeVault;
     this.nodes = new VaultNodes(
       config.addresses.map((address) => {
-        const client = nodeVault({
+        const client = createClient({
           apiVersion: 'v1',
           endpoint: address,
           namespace: config.namespace,
