@@ -21,7 +21,9 @@ function commandScripts(): string[] {
     scripts: Record<string, string>;
   };
   return Object.entries(scripts)
-    .filter(([name, script]) => /^node scripts\/run\.mjs (cli\/[\w-]+|processor\/main)$/.test(script) && !NO_USAGE.has(name))
+    .filter(
+      ([name, script]) => /^node scripts\/run\.mjs (cli\/[\w-]+|processor\/main)$/.test(script) && !NO_USAGE.has(name),
+    )
     .map(([name]) => name);
 }
 

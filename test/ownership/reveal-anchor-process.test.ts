@@ -41,7 +41,8 @@ describe('a cut reveal record across an API restart [embedded]', () => {
     const refused = await gql<Listed>(api.url, 'processor', LIST);
     expect(refused.data ?? null).toBeNull();
     expect(JSON.stringify(refused)).not.toContain(panFor(1, '36'));
-    expect(api.output()).toContain('cut tail');
+    // The refusal's log line comes through the API's stdout pipe, which may trail the response.
+    await expect.poll(() => api?.output(), { timeout: 10_000 }).toContain('cut tail');
     const verified = await runTs('src/cli/audit.ts', ['verify'], env);
     expect(verified.code).toBe(1);
     expect(verified.stderr).toMatch(/reveal record broken at seq \d+: cut tail: the record ends at seq/);
