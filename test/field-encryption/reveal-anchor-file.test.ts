@@ -6,18 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
-import { createTransit, type RevealGroup, RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
+import { createTransit, RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
 import { testConfig } from '../support/backends.ts';
-
-const group: RevealGroup = {
-  field: 'Card.pan',
-  key: 'card-pan',
-  role: 'processor',
-  mask: 'NONE',
-  recordIds: ['r'],
-  count: 1,
-};
-const request = (requestId: string) => ({ requestId, subject: 's', operation: undefined, clientAddress: undefined });
+import { group, request } from '../support/reveal-fixtures.ts';
 
 /** The embedded engine keeps the checkpoint in a file beside its keyring: a new engine on the directory reads it back. */
 describe('the embedded checkpoint survives the process [embedded]', () => {

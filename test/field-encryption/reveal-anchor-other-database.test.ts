@@ -1,18 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
-import { type RevealGroup, RevealLedger } from '../../src/field-encryption/index.ts';
+import { RevealLedger } from '../../src/field-encryption/index.ts';
 import { FileAnchor } from '../../src/field-encryption/transit/embedded/file-anchor.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
-
-const group: RevealGroup = {
-  field: 'Card.pan',
-  key: 'card-pan',
-  role: 'processor',
-  mask: 'NONE',
-  recordIds: ['r'],
-  count: 1,
-};
-const request = (requestId: string) => ({ requestId, subject: 's', operation: undefined, clientAddress: undefined });
+import { group, request } from '../support/reveal-fixtures.ts';
 
 describe.each(backendSets())('a different database behind the same key service [$name]', (set) => {
   let ours: Backends;

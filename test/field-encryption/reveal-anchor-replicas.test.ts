@@ -1,18 +1,9 @@
 import { gt } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
-import { type RevealGroup, RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
+import { RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
-
-const group: RevealGroup = {
-  field: 'Card.pan',
-  key: 'card-pan',
-  role: 'processor',
-  mask: 'NONE',
-  recordIds: ['r'],
-  count: 1,
-};
-const request = (requestId: string) => ({ requestId, subject: 's', operation: undefined, clientAddress: undefined });
+import { group, request } from '../support/reveal-fixtures.ts';
 
 describe.each(backendSets())('replicas around an acknowledged loss [$name]', (set) => {
   let backends: Backends;

@@ -3,20 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
-import { createTransit, type RevealGroup, RevealLedger, type Transit } from '../../src/field-encryption/index.ts';
+import { createTransit, RevealLedger, type Transit } from '../../src/field-encryption/index.ts';
 import { FileAnchor } from '../../src/field-encryption/transit/embedded/file-anchor.ts';
 import type { RecordAnchor } from '../../src/field-encryption/transit/record-anchor.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
+import { group, request } from '../support/reveal-fixtures.ts';
 
-const group: RevealGroup = {
-  field: 'Card.pan',
-  key: 'card-pan',
-  role: 'processor',
-  mask: 'NONE',
-  recordIds: ['r'],
-  count: 1,
-};
-const request = (requestId: string) => ({ requestId, subject: 's', operation: undefined, clientAddress: undefined });
 const MAX_MS = 300;
 
 /**

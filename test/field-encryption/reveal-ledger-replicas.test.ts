@@ -1,17 +1,9 @@
 import { asc } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
-import { type RevealGroup, RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
+import { RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
 import { type Backends, backendSets } from '../support/backends.ts';
-
-const group: RevealGroup = {
-  field: 'Card.pan',
-  key: 'card-pan',
-  role: 'processor',
-  mask: 'NONE',
-  recordIds: ['r'],
-  count: 1,
-};
+import { group } from '../support/reveal-fixtures.ts';
 
 describe.each(backendSets())('reveal record written by several API replicas [$name]', (set) => {
   let backends: Backends;
