@@ -178,6 +178,39 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     }
   }, 60_000);
 
+  it('replaces a token revoked under it with a new AppRole login, and the request that met the revocation succeeds', async () => {
+    const config = onAppRole(API_ROLE);
+    const transit = createTransit(config.transit);
+    const api = await startTestApi({ ...backends, config, transit });
+    try {
+      const before = await api.gql<{ createCreditCard: { id: string } }>(CREATE, {
+        role: 'clerk',
+        variables: { input: { name: 'Before', pan: panFor(200) } },
+      });
+      expect(before.errors).toBeUndefined();
+      // An operator revokes every token this AppRole mount issued (as after a leak), and the API's with them.
+      if (vault.auth.method !== 'token') throw new Error('expected the root token for the operator');
+      const revoke = await fetch(`${vault.address}/v1/sys/leases/revoke-prefix/auth/${vault.approleMount}/login`, {
+        method: 'PUT',
+        headers: { 'X-Vault-Token': vault.auth.token },
+      });
+      expect(revoke.status).toBe(204);
+      const after = await api.gql<{ createCreditCard: { id: string } }>(CREATE, {
+        role: 'clerk',
+        variables: { input: { name: 'After', pan: panFor(201) } },
+      });
+      expect(after.errors).toBeUndefined();
+      const read = await api.gql(READ, { role: 'processor', variables: { id: after.data?.createCreditCard.id } });
+      expect(read.data).toEqual({ creditCard: { pan: panFor(201) } });
+      // A request the policy denies is still denied: the fresh token changes nothing about that.
+      const rotate = await api.gql('mutation { rotateKey(name: "card-pan") { latestVersion } }', { role: 'key-admin' });
+      expect(rotate.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      await api.close();
+      await transit.close();
+    }
+  });
+
   it('refuses to start on a root token unless ALLOW_ROOT_TOKEN=true', async () => {
     const config: Config = { ...backends.config, transit: { ...vault, allowRootToken: false } };
     await expect(startApp(config, { database: backends.database })).rejects.toThrow(

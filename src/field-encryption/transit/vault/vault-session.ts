@@ -82,9 +82,41 @@ export class VaultSession {
     );
   }
 
-  /** Sends one request; a 400 carrying batch_results is returned as the partial answer it is. */
+  /**
+   * Sends one request; a 400 carrying batch_results is returned as the partial answer it is. On AppRole,
+   * a 403 met by a token that no longer exists (expired between renewals on a busy machine, or revoked
+   * by an operator) is answered by one new login and one retry; a 403 from the policy stands.
+   */
   async request<T>(method: Method, path: string, body?: unknown, operation = path): Promise<T> {
-    await this.login();
+    const session = this.login();
+    await session;
+    try {
+      return await this.send<T>(method, path, body, operation);
+    } catch (error) {
+      if (!(error instanceof TransitError && error.code === 'FORBIDDEN') || this.config.auth.method !== 'approle') {
+        throw error;
+      }
+      if (await this.tokenIsValid()) throw error;
+      if (this.loggedIn === session) this.loggedIn = undefined;
+      await this.login();
+      return this.send<T>(method, path, body, operation);
+    }
+  }
+
+  private async tokenIsValid(): Promise<boolean> {
+    try {
+      await this.nodes.onAnyNode(
+        ({ client }) => client.tokenLookupSelf() as Promise<unknown>,
+        (error, node) => this.classify(error, node, 'token lookup'),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransitError && error.code === 'FORBIDDEN') return false;
+      throw error;
+    }
+  }
+
+  private send<T>(method: Method, path: string, body: unknown, operation: string): Promise<T> {
     return pRetry(
       () =>
         this.nodes.onAnyNode(
