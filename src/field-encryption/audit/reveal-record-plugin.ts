@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GrantBudgets } from '../budget/grant-budgets.ts';
 import type { RevealAllowance } from '../budget/reveal-allowance.ts';
-import type { RevealCollector, RevealGroup } from './reveal-collector.ts';
+import type { RevealCollector, RevealGroup, RevealWriter } from './reveal-collector.ts';
 import type { RevealLedger } from './reveal-ledger.ts';
 
 export interface RevealRecordOptions<TContext> {
@@ -19,35 +19,57 @@ export interface RevealRecordOptions<TContext> {
 }
 
 /**
- * Writes what a request revealed to the reveal record before the response leaves, in one insert.
- * Fails closed, as Vault's audit device does: when the record cannot be written, the response is
- * replaced by a DECRYPTION_FAILED error (reason AUDIT_UNAVAILABLE) and no value leaves.
+ * Writes what a request revealed to the reveal record before the response leaves. The writing starts
+ * while the request runs: values are noted as they are sent to be decrypted, and the record's write
+ * (chain, seal, insert) overlaps the transit calls instead of following them. A value noted whose
+ * decryption then fails stays on the record (it counts as read: the record may say more, never less).
+ * Fails closed, as Vault's audit device does: when any write fails, the response is replaced by a
+ * DECRYPTION_FAILED error (reason AUDIT_UNAVAILABLE) and no value leaves.
  */
 export function revealRecordPlugin<TContext extends BaseContext>(
   options: RevealRecordOptions<TContext>,
 ): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, operationName, response }) {
-          const revealed = options.collector(contextValue).revealed;
-          const reserved = options.reservations?.of(contextValue).reserved ?? false;
-          const release = async () => {
-            if (reserved) await options.reservations?.allowance.release(options.requester(contextValue).requestId);
-          };
-          if (revealed.length === 0) return release();
+      let operation: string | undefined;
+      const write =
+        (contextValue: TContext, reserved: boolean): RevealWriter =>
+        async (groups, last) => {
+          const settlesReservations = last && reserved;
+          if (groups.length === 0) {
+            if (settlesReservations) await release(contextValue);
+            return;
+          }
           const started = performance.now();
           const took = () => (performance.now() - started) / 1000;
           try {
+            // Reservations are settled by the last write only: until then they count beside the rows written.
             await options.ledger.append(
-              { ...options.requester(contextValue), operation: operationName ?? undefined, reserved },
-              revealed,
+              { ...options.requester(contextValue), operation, reserved: settlesReservations },
+              groups,
             );
-            options.onWritten?.(revealed, took(), true);
+            options.onWritten?.(groups, took(), true);
           } catch (error) {
-            options.onWritten?.(revealed, took(), false);
+            options.onWritten?.(groups, took(), false);
+            throw error;
+          }
+        };
+      const release = async (contextValue: TContext) =>
+        options.reservations?.allowance.release(options.requester(contextValue).requestId);
+      const reservedBy = (contextValue: TContext) => options.reservations?.of(contextValue).reserved ?? false;
+      return {
+        async executionDidStart({ contextValue, operationName }) {
+          operation = operationName ?? undefined;
+          options.collector(contextValue).writeAsNoted(write(contextValue, false));
+        },
+        async willSendResponse({ contextValue, operationName, response }) {
+          operation = operationName ?? undefined;
+          const reserved = reservedBy(contextValue);
+          try {
+            await options.collector(contextValue).settle(write(contextValue, reserved));
+          } catch (error) {
             options.onAuditFailure?.(error);
-            await release().catch(() => {});
+            if (reserved) await release(contextValue).catch(() => {});
             const withheld = {
               errors: [
                 {

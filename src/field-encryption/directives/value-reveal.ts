@@ -18,7 +18,7 @@ export interface RevealedField {
 
 /**
  * Decrypts the values of one field of one record: a failure fails that field only
- * (DECRYPTION_FAILED), each value revealed is noted for the reveal record. Every value of a page
+ * (DECRYPTION_FAILED); each value is noted for the reveal record as it is sent to be decrypted. Every value of a page
  * passes through here, so it costs one promise per value (the batched load and what follows it) and
  * no function made per value.
  */
@@ -34,7 +34,10 @@ export class ValueReveal {
   reveal(ciphertext: unknown): unknown {
     if (ciphertext === null || ciphertext === undefined) return ciphertext;
     const text = String(ciphertext);
-    // Bytes to text in the same step as the mask and the note: no promise more per value for it.
+    const { where, key, role, mask } = this.field;
+    // Noted as it is sent, so the record's write runs beside the decrypt instead of after it.
+    this.reveals?.note({ field: where, key, role, mask, recordId: this.recordId });
+    // Bytes to text in the same step as the mask: no promise more per value for it.
     const decrypted = this.cipher.decrypt(this.field.key, text, this.recordId);
     const unboundKey = this.field.unboundKey;
     if (unboundKey === undefined) {
@@ -55,10 +58,9 @@ export class ValueReveal {
   }
 
   private revealed(bytes: Buffer): string {
-    const { where, key, role, mask } = this.field;
+    const { where, mask } = this.field;
     try {
       const plaintext = bytes.toString('utf8');
-      this.reveals?.note({ field: where, key, role, mask, recordId: this.recordId });
       return mask === 'NONE' ? plaintext : applyMask(plaintext, mask);
     } catch (error) {
       throw decryptionFailed(where, error);
