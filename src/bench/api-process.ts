@@ -19,6 +19,8 @@ export interface ApiProcess {
   resetPeakRss(): void;
   /** Highest resident set size since the last reset, in bytes; null where /proc is unavailable. */
   peakRssBytes(): number | null;
+  /** User + system CPU time of the API so far, in milliseconds (Linux /proc); NaN elsewhere. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -64,8 +66,19 @@ export async function startApiProcess(
         return null;
       }
     },
+    cpuMs: () => cpuMsOf(pid),
     stop: () => stopProcess(child),
   };
+}
+
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name, in clock ticks of 10 ms.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function waitForStartup(child: ChildProcess): Promise<string> {

@@ -10,17 +10,6 @@ import { graphql } from './graphql-client.ts';
 import { Measurement } from './load.ts';
 import { CREATE_MANY, LIST_PAGE, type Page } from './scenarios.ts';
 
-/** User + system CPU time of a process so far (Linux /proc), in milliseconds; NaN elsewhere. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /**
  * Profiles the API's decrypted page: starts it with --cpu-prof, seeds `cards` if the database holds
  * fewer, lists pages of `pageSize` as processor, and prints the top frames by self time.
@@ -62,12 +51,12 @@ export async function profilePage(options: {
       };
       await new Measurement().drive(3, 1, send); // warm-up
       const measurement = new Measurement();
-      const cpuBefore = cpuMs(api.pid);
+      const cpuBefore = api.cpuMs();
       const fromUs = monotonicUs();
       await measurement.drive(pages, 1, send);
       windows.set(name, { fromUs, toUs: monotonicUs() });
       // CPU time, unlike wall time and the profile's samples, does not grow when other processes take the cores.
-      const cpu = cpuMs(api.pid) - cpuBefore;
+      const cpu = api.cpuMs() - cpuBefore;
       log(
         `${pages} pages of ${pageSize} as ${name}: p50 ${measurement.percentile(50).toFixed(1)} ms, ` +
           `API CPU ${(cpu / pages).toFixed(1)} ms per page (load average ${(os.loadavg()[0] ?? 0).toFixed(1)})`,

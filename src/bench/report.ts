@@ -6,13 +6,24 @@ import type { BenchReport } from './run-bench.ts';
 /** The scenarios as a table, then the ratios and targets, as printed by `npm run bench`. */
 export function formatReport(report: BenchReport): string {
   const table = renderTable(
-    ['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'transit calls/req', 'vault HTTP/req', 'peak RSS MB'],
+    [
+      'scenario',
+      'requests',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'API CPU ms/req',
+      'transit calls/req',
+      'vault HTTP/req',
+      'peak RSS MB',
+    ],
     report.scenarios.map((scenario) => [
       scenario.title,
       scenario.requests,
       scenario.requestsPerSecond,
       scenario.p50Ms,
       scenario.p99Ms,
+      scenario.apiCpuMsPerRequest ?? 'n/a',
       scenario.transitCallsPerRequest,
       scenario.vaultRequestsPerRequest ?? 'n/a',
       scenario.peakRssMb ?? 'n/a',
@@ -67,6 +78,8 @@ export function formatReport(report: BenchReport): string {
       `API overhead / raw transit: ${report.ratios.overheadOverRawTransit}`,
     `reveal record on/off, decrypted list time: ${report.ratios.auditedOverUnaudited} (medians: ${report.ratios.auditedOverUnauditedMedian})`,
     `lookup by number / by id: ${report.ratios.byPanOverById} (medians: ${report.ratios.byPanOverByIdMedian})`,
+    `API CPU per decrypted page / per ciphertext page: ${report.ratios.decryptedCpuOverClerk ?? 'n/a'}; ` +
+      `highest p50 / floor of the batched decrypted scenarios: ${report.ratios.batchedOverFloor}`,
     `load average at end: ${report.machine.loadAverageAtEnd.map((load) => load.toFixed(1)).join(' ')}`,
     report.mode === 'quick' ? 'targets (judged by full runs only; quick sizes are too small):' : 'targets:',
     ...targets,

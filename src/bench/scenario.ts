@@ -18,6 +18,8 @@ export interface ScenarioResult {
   peakRssMb: number | null;
   /** Time the API spent writing the reveal record (chain, seal HMAC, insert), per request: part of its own overhead. */
   revealRecordMsPerRequest: number;
+  /** CPU time of the API process per request (user + system, /proc): unlike wall time, other processes do not swell it. */
+  apiCpuMsPerRequest: number | null;
 }
 
 /** One measured scenario: latencies, transit calls (from the API's /metrics) and the API's peak RSS. */
@@ -27,6 +29,7 @@ export class Scenario {
   private vaultRequests = 0;
   private revealRecordSeconds = 0;
   private peakRssBytes: number | null = null;
+  private apiCpuMs = 0;
 
   constructor(
     readonly id: string,
@@ -46,7 +49,9 @@ export class Scenario {
     const metricsUrl = this.api.url.replace(/\/graphql$/, '/metrics');
     const before = await scrapeCounters(metricsUrl);
     this.api.resetPeakRss();
+    const cpuBefore = this.api.cpuMs();
     await this.measurement.drive(requests, concurrency, send);
+    this.apiCpuMs += this.api.cpuMs() - cpuBefore;
     const peak = this.api.peakRssBytes();
     const after = await scrapeCounters(metricsUrl);
     const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
@@ -75,6 +80,7 @@ export class Scenario {
       vaultRequestsPerRequest: this.countsVaultRequests ? round(this.vaultRequests / Math.max(1, requests), 3) : null,
       peakRssMb: this.peakRssBytes === null ? null : round(this.peakRssBytes / 1024 / 1024, 1),
       revealRecordMsPerRequest: round((this.revealRecordSeconds * 1000) / Math.max(1, requests), 2),
+      apiCpuMsPerRequest: Number.isNaN(this.apiCpuMs) ? null : round(this.apiCpuMs / Math.max(1, requests), 1),
     };
   }
 }
