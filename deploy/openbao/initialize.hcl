@@ -2,7 +2,7 @@
 # It runs once, on the first start of an empty cluster, with a root token OpenBao creates in memory
 # and revokes when the last request is done: no root token is ever printed, stored or handed out.
 # No recovery keys exist either; nobody holds an admin credential afterwards. Changing policies or
-# roles later is a deliberate act (see README, "Production deploy").
+# roles later is a deliberate act (see docs/production-deploy.md).
 #
 # The policies are the ones `npm run transit -- setup` writes (src/field-encryption/transit/vault/least-privilege.ts);
 # test/deploy/openbao-config.test.ts keeps the two identical. The AppRole role-ids and secret-ids

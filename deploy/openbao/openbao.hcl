@@ -36,7 +36,7 @@ listener "tcp" {
 
 # Auto-unseal with a 32-byte key file. It protects the data volume on its own (a copied or backed-up
 # volume is useless without the key); it does not protect against anyone who can read both volumes
-# (the host, its root user). Production: replace with seal "awskms" / "gcpckms" / "transit" (README).
+# (the host, its root user). Production: replace with seal "awskms" / "gcpckms" / "transit" (docs/production-deploy.md).
 seal "static" {
   current_key_id = "transitql-unseal-1"
   current_key    = "file:///openbao/unseal/unseal.key"

@@ -9,7 +9,8 @@ import { type Backends, backendSets, realBackendsEnv } from '../support/backends
 import { freePort } from '../support/global-setup.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const HEADING = 'Add an encrypted field';
+/** The guide the README's "Use it in your own server" links to. */
+const GUIDE = 'docs/add-an-encrypted-field.md';
 const EDIT = /^(?:#|\/\/) (\S+), (after|replace) the line: (.+)$/;
 
 /** The parts of the answers this test reads. */
@@ -28,11 +29,8 @@ interface Block {
 }
 
 function guideBlocks(): Block[] {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n## ${HEADING}\n`);
-  if (start < 0) throw new Error(`README has no section "${HEADING}"`);
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((match) => ({
+  const guide = fs.readFileSync(path.join(ROOT, GUIDE), 'utf8');
+  return [...guide.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((match) => ({
     language: match[1] ?? '',
     body: match[2] ?? '',
   }));
@@ -69,7 +67,7 @@ function copyRepository(copy: string): void {
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
 }
 
-describe('README "Add an encrypted field", followed step by step on a copy of the repository', () => {
+describe('docs/add-an-encrypted-field.md, followed step by step on a copy of the repository', () => {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-guide-'));
   const env = { PATH: process.env.PATH ?? '', HOME: os.homedir() };
   afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));

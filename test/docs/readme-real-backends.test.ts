@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { freePort } from '../support/global-setup.ts';
+import { fencedBlocks, section } from '../support/markdown.ts';
 import { describeOnRealBackends } from '../support/real-only.ts';
 import { finished } from '../support/spawn.ts';
 
@@ -11,11 +12,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The ```sh blocks of a README section, as a reader copies them. */
 export function shellBlocks(readme: string, heading: string): string[] {
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  return fencedBlocks(section(readme, heading))
+    .filter((block) => block.language === 'sh')
+    .map((block) => block.body);
 }
 
 /** The environment of a fresh shell: none of the harness's DATABASE_URL / VAULT_* settings. */

@@ -19,7 +19,7 @@ export interface CheckpointProblem {
   message: string;
 }
 
-/** How to come back from a checkpoint problem, for messages (README, "When the reveal record was cut"). */
+/** How to come back from a checkpoint problem, for messages (README, "The reveal record"). */
 export const CHECKPOINT_FIX =
   'restore the missing reveal_events rows from a backup, or record the loss with `npm run audit -- acknowledge-loss --reason "..."`';
 

@@ -20,7 +20,7 @@ export async function ensureKeys(
         throw new TransitError(
           'INVALID_REQUEST',
           derived
-            ? `transit key "${key}" is not derived, but the schema binds its values to their records; create a derived key and move the values with \`npm run transit -- bind\` (see README, Binding existing values)`
+            ? `transit key "${key}" is not derived, but the schema binds its values to their records; create a derived key and move the values with \`npm run transit -- bind\` (see docs/design-notes.md, Binding existing values)`
             : `transit key "${key}" is derived, but the schema does not bind its values to their records (bindTo)`,
         );
       }
