@@ -106,6 +106,12 @@ export type {
   TransitConfig,
   VaultTransitConfig,
 } from './transit/transit-config.ts';
+export {
+  DEFAULT_BATCHING,
+  embeddedTransitConfig,
+  type VaultTransitOptions,
+  vaultTransitConfig,
+} from './transit/transit-defaults.ts';
 export { type AppRoleCredentials, KEY_ADMIN_ROLE, writeLeastPrivilege } from './transit/vault/least-privilege.ts';
 export { itemsPerRequest } from './transit/vault/request-size.ts';
 export { tlsOptions, VaultSession, type VaultSessionOptions } from './transit/vault/vault-session.ts';
