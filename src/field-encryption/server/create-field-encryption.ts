@@ -12,6 +12,7 @@ import type { AnyPgDatabase } from '../storage/stored-values.ts';
 import { type BatchingOptions, TransitBatcher } from '../transit/batcher.ts';
 import { ensureKeys } from '../transit/ensure-keys.ts';
 import type { Transit } from '../transit/transit.ts';
+import { DEFAULT_BATCHING } from '../transit/transit-defaults.ts';
 import { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from './declared-keys.ts';
 import { fieldEncryptionDirectives } from './directives.ts';
 import {
@@ -30,7 +31,7 @@ export interface FieldEncryptionOptions<TContext extends EncryptionContext> {
   tables: Record<string, unknown>;
   /** The need-to-know conditions a `@decryptFor(policy:)` may name. */
   policies?: Readonly<Record<string, RevealPolicy<TContext>>>;
-  /** How transit calls are batched; one request per 250 values, no waiting window, unless given. */
+  /** How transit calls are batched; `DEFAULT_BATCHING` (250 values a request, 4 at once, no waiting window) unless given. */
   batching?: BatchingOptions;
   /** How many values one request may decrypt and encrypt; 1,000 each unless given. */
   limits?: RequestBudgetLimits;
@@ -100,10 +101,7 @@ export function createFieldEncryption<TContext extends EncryptionContext = Encry
         throw error;
       }
       const services: EncryptionServices = {
-        transit: new TransitBatcher(
-          options.transit,
-          options.batching ?? { enabled: true, windowMs: 0, batchSize: 250 },
-        ),
+        transit: new TransitBatcher(options.transit, options.batching ?? DEFAULT_BATCHING),
         keyAdmin,
         revealLedger,
         revealAllowance: new RevealAllowance(options.db),
