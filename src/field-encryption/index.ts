@@ -29,6 +29,13 @@ export { type BudgetedGrant, GrantBudgets } from './budget/grant-budgets.ts';
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { type GrantUse, RevealAllowance } from './budget/reveal-allowance.ts';
 export { describeRollingBudget, parseRollingBudget, type RollingBudget } from './budget/rolling-budget.ts';
+export { type Io, runTransitql, TRANSITQL_USAGE } from './cli/run-transitql.ts';
+export {
+  DEFAULT_CONFIG_FILE,
+  declaredSchema,
+  loadTransitqlConfig,
+  type TransitqlConfig,
+} from './cli/transitql-config.ts';
 export {
   BLIND_INDEX_DIRECTIVE,
   type BlindIndexDeclaration,

@@ -44,7 +44,14 @@ async function installPackage(): Promise<Scratch> {
   const manifest = JSON.parse(fs.readFileSync(path.join(modules, 'transitql', 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     peerDependencies: Record<string, string>;
+    bin: Record<string, string>;
   };
+  // As npm links a dependency's commands: node_modules/.bin/<name>, executable.
+  fs.mkdirSync(path.join(modules, '.bin'));
+  for (const [name, file] of Object.entries(manifest.bin)) {
+    fs.chmodSync(path.join(modules, 'transitql', file), 0o755);
+    fs.symlinkSync(path.join('..', 'transitql', file), path.join(modules, '.bin', name));
+  }
   const clinicOwn = ['@electric-sql/pglite', 'postgres', 'drizzle-kit'];
   const linked = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), ...clinicOwn];
   for (const name of new Set(linked)) {
@@ -64,14 +71,18 @@ async function installPackage(): Promise<Scratch> {
   return { dir, tarball, files: packed.files.map((file) => file.path), packSeconds };
 }
 
-/** Runs `node <script>` in the scratch project with only the environment given (no DATABASE_URL or VAULT_* leaks in). */
-async function node(scratch: Scratch, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, args, {
+/** Runs a command in the scratch project with only the environment given (no DATABASE_URL or VAULT_* leaks in). */
+async function runIn(scratch: Scratch, command: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(command, args, {
     cwd: scratch.dir,
-    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
+    env: { PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const result = await finished(child);
+  return finished(child);
+}
+
+async function node(scratch: Scratch, args: string[], env: Record<string, string> = {}) {
+  const result = await runIn(scratch, process.execPath, args, env);
   if (result.code !== 0) throw new Error(`node ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result.stdout;
 }
@@ -81,30 +92,23 @@ interface Answer<T> {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
-interface ScenarioReport {
+interface Admitted {
   id: string;
   stored: { ssn: string; ssnIndex: string };
-  before: {
-    nurse: Answer<{ patient: { ssn: string } }>;
-    clerk: Answer<{ patient: { ssn: string } }>;
-    anonymous: Answer<{ patient: { ssn: string } }>;
-    lookupHit: Answer<{ patientsBySsn: Array<{ id: string; name: string }> }>;
-    lookupMiss: Answer<{ patientsBySsn: unknown[] }>;
-  };
-  lifecycle: {
-    rotatedTo: number;
-    retireRefused: string;
-    rewrapped: number;
-    retiredBelow: number;
-    reindexed: Array<{ column: string; count: number }>;
-  };
-  after: {
-    nurse: Answer<{ patient: { ssn: string } }>;
-    lookupHit: Answer<{ patientsBySsn: Array<{ id: string; name: string }> }>;
-  };
-  verified: { records: number; broken?: unknown };
-  whoRead: Array<{ subject: string; role: string; mask: string; field: string }>;
+  nurse: Answer<{ patient: { ssn: string } }>;
+  clerk: Answer<{ patient: { ssn: string } }>;
+  anonymous: Answer<{ patient: { ssn: string } }>;
+  lookupHit: Answer<{ patientsBySsn: Array<{ id: string; name: string }> }>;
+  lookupMiss: Answer<{ patientsBySsn: unknown[] }>;
 }
+
+interface ReadAgain {
+  stored: { ssn: string; ssnIndex: string };
+  nurse: Answer<{ patient: { ssn: string } }>;
+  lookupHit: Answer<{ patientsBySsn: Array<{ id: string; name: string }> }>;
+}
+
+const lastLine = (output: string) => JSON.parse(output.trim().split('\n').at(-1) ?? '') as unknown;
 
 describe('the packed tarball, installed in a project of its own', () => {
   let scratch: Scratch;
@@ -156,7 +160,7 @@ describe('the packed tarball, installed in a project of its own', () => {
   });
 
   describe.each(backendSets())('the clinic serves patients through it [$name]', (set) => {
-    it('admits, reads per role, looks up by SSN, rotates, rewraps, retires and reindexes, and records who read', async () => {
+    it('admits, reads per role and looks up by SSN; transitql rotates, retires (refused, then accepted), rewraps, reindexes, verifies the reveal record and says who read', async () => {
       let env: Record<string, string> = {};
       let release = async () => {};
       if (set.name === 'postgres+openbao') {
@@ -173,36 +177,72 @@ describe('the packed tarball, installed in a project of its own', () => {
           await backends.close();
         };
       }
+      const dataDir = path.join(scratch.dir, 'data');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const transitql = async (...args: string[]) => {
+        const result = await runIn(scratch, 'node_modules/.bin/transitql', args, env);
+        return { code: result.code, out: result.stdout.trim(), err: result.stderr.trim() };
+      };
       try {
         const started = performance.now();
-        const output = await node(scratch, ['scenario.mjs'], env);
-        console.log(`[${set.name}] clinic scenario: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        const report = JSON.parse(output.trim().split('\n').at(-1) ?? '') as ScenarioReport;
+        const admitted = lastLine(await node(scratch, ['scenario.mjs', 'admit'], env)) as Admitted;
+        expect(admitted.stored.ssn).toMatch(/^vault:v1:/);
+        expect(admitted.stored.ssn).not.toContain('6789');
+        expect(admitted.stored.ssnIndex).toMatch(/^vault:v1:/);
+        expect(admitted.nurse.data?.patient.ssn).toBe('123-45-6789');
+        expect(admitted.clerk.data?.patient.ssn).toBe('*******6789');
+        expect(admitted.anonymous.data?.patient.ssn).toBe(admitted.stored.ssn);
+        expect(admitted.lookupHit.data?.patientsBySsn).toEqual([{ id: admitted.id, name: 'Ada' }]);
+        expect(admitted.lookupMiss.data?.patientsBySsn).toEqual([]);
 
-        expect(report.stored.ssn).toMatch(/^vault:v1:/);
-        expect(report.stored.ssn).not.toContain('6789');
-        expect(report.stored.ssnIndex).toMatch(/^vault:v1:/);
-        expect(report.before.nurse.data?.patient.ssn).toBe('123-45-6789');
-        expect(report.before.clerk.data?.patient.ssn).toBe('*******6789');
-        expect(report.before.anonymous.data?.patient.ssn).toBe(report.stored.ssn);
-        expect(report.before.lookupHit.data?.patientsBySsn).toEqual([{ id: report.id, name: 'Ada' }]);
-        expect(report.before.lookupMiss.data?.patientsBySsn).toEqual([]);
+        // The operator's commands, from the clinic's transitql.config.mjs.
+        expect(await transitql('keys', 'list')).toMatchObject({
+          code: 0,
+          out: expect.stringMatching(
+            /patient-ssn: encryption, derived, v1\.\.v1\n.*patient-ssn-index: blind index, v1\.\.v1/s,
+          ),
+        });
+        expect(await transitql('keys', 'rotate', 'patient-ssn')).toEqual({
+          code: 0,
+          out: 'patient-ssn: rotated to v2',
+          err: '',
+        });
+        const refused = await transitql('keys', 'retire', 'patient-ssn', '2');
+        expect(refused.code).toBe(1);
+        expect(refused.err).toMatch(/1 stored value is older than v2/);
+        expect((await transitql('keys', 'rewrap', 'patient-ssn')).out).toBe(
+          'patient-ssn: 1 of 1 values rewrapped to v2',
+        );
+        expect((await transitql('keys', 'retire', 'patient-ssn', '2')).out).toBe(
+          'patient-ssn: versions below v2 retired',
+        );
+        expect((await transitql('keys', 'info', 'patient-ssn')).out).toBe(
+          'patient-ssn: latest v2, oldest readable v2\n  v2: 1 stored values',
+        );
+        expect((await transitql('keys', 'rotate', 'patient-ssn-index')).code).toBe(0);
+        expect((await transitql('keys', 'reindex', 'patient-ssn-index')).out).toBe(
+          'patients.ssn_index: 1 of 1 reindexed under v2',
+        );
 
-        expect(report.lifecycle.rotatedTo).toBe(2);
-        expect(report.lifecycle.retireRefused).toMatch(/1 stored value is older than v2/);
-        expect(report.lifecycle.rewrapped).toBe(1);
-        expect(report.lifecycle.retiredBelow).toBe(2);
-        expect(report.lifecycle.reindexed).toEqual([{ column: 'patients.ssn_index', count: 1 }]);
-        expect(report.after.nurse.data?.patient.ssn).toBe('123-45-6789');
-        expect(report.after.lookupHit.data?.patientsBySsn).toEqual([{ id: report.id, name: 'Ada' }]);
+        const again = lastLine(await node(scratch, ['scenario.mjs', 'read', admitted.id], env)) as ReadAgain;
+        expect(again.stored.ssn).toMatch(/^vault:v2:/);
+        expect(again.stored.ssnIndex).toMatch(/^vault:v2:/);
+        expect(again.nurse.data?.patient.ssn).toBe('123-45-6789');
+        expect(again.lookupHit.data?.patientsBySsn).toEqual([{ id: admitted.id, name: 'Ada' }]);
 
-        expect(report.verified).toEqual({ records: expect.any(Number) });
-        expect(report.verified.records).toBeGreaterThanOrEqual(6);
-        const grants = new Set(report.whoRead.map(({ subject, role, mask }) => `${subject} ${role} ${mask}`));
+        expect((await transitql('audit', 'verify')).out).toMatch(
+          /^reveal record intact: \d+ records, chain and seals verified$/,
+        );
+        const whoRead = (await transitql('audit', 'who-read', admitted.id)).out.split('\n');
+        const grants = new Set(whoRead.map((line) => line.split(' ').slice(1, 4).join(' ')));
         expect(grants).toEqual(new Set(['nurse-1 nurse NONE', 'clerk-1 clerk LAST4', 'clerk-1 * EXISTS']));
+        expect(await transitql('keys', 'retire')).toMatchObject({ code: 2, err: expect.stringContaining('usage:') });
+        console.log(
+          `[${set.name}] clinic: server runs and operator commands: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
       } finally {
         await release();
       }
-    }, 120_000);
+    }, 240_000);
   });
 });

@@ -1,4 +1,5 @@
 // The clinic's GraphQL server: its SDL, resolvers and database, with transitql wired in.
+import fs from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -15,7 +16,7 @@ import * as tables from './schema.mjs';
 
 const { patients } = tables;
 
-const typeDefs = /* GraphQL */ `
+export const typeDefs = /* GraphQL */ `
   type Patient {
     id: ID!
     name: String!
@@ -55,8 +56,8 @@ const resolvers = {
   },
 };
 
-/** PostgreSQL when DATABASE_URL is set, else PGlite in memory; migrated with the migrations drizzle-kit generated. */
-async function openDatabase() {
+/** PostgreSQL when DATABASE_URL is set, else PGlite in ./data/db; migrated with the migrations drizzle-kit generated. */
+export async function openDatabase() {
   if (process.env.DATABASE_URL !== undefined) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -69,16 +70,19 @@ async function openDatabase() {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  const client = new PGlite();
+  fs.mkdirSync('./data', { recursive: true });
+  const client = new PGlite('./data/db');
   const db = drizzle(client);
   await migrate(db, { migrationsFolder: './drizzle' });
   return { db, close: () => client.close() };
 }
 
-/** OpenBao/Vault when VAULT_ADDR is set, else the embedded engine with its keyring in memory. */
-function transitConfig() {
+/** OpenBao/Vault when VAULT_ADDR is set, else the embedded engine with its keyring in ./data/keys. */
+export function transitConfig() {
   const { VAULT_ADDR, VAULT_TOKEN, VAULT_TRANSIT_MOUNT } = process.env;
-  if (VAULT_ADDR === undefined) return embeddedTransitConfig();
+  if (VAULT_ADDR === undefined) {
+    return embeddedTransitConfig({ keyDir: './data/keys', masterKeyFile: './data/master.key' });
+  }
   return vaultTransitConfig({
     address: VAULT_ADDR,
     auth: { method: 'token', token: VAULT_TOKEN },
