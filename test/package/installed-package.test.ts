@@ -160,7 +160,7 @@ describe('the packed tarball, installed in a project of its own', () => {
   });
 
   describe.each(backendSets())('the clinic serves patients through it [$name]', (set) => {
-    it('admits, reads per role and looks up by SSN; transitql rotates, retires (refused, then accepted), rewraps, reindexes, verifies the reveal record and says who read', async () => {
+    it('transitql keys setup; the server admits, reads per role and looks up by SSN; transitql rotates, retires (refused, then accepted), rewraps, reindexes, verifies the reveal record and says who read', async () => {
       let env: Record<string, string> = {};
       let release = async () => {};
       if (set.name === 'postgres+openbao') {
@@ -185,6 +185,13 @@ describe('the packed tarball, installed in a project of its own', () => {
       };
       try {
         const started = performance.now();
+        // The operator creates the keys first (on OpenBao the server would refuse to start without them).
+        expect(await transitql('keys', 'setup')).toMatchObject({
+          code: 0,
+          out: expect.stringMatching(
+            /key patient-ssn: created\nkey patient-ssn-index: created\nkey reveal-seal: created$/,
+          ),
+        });
         const admitted = lastLine(await node(scratch, ['scenario.mjs', 'admit'], env)) as Admitted;
         expect(admitted.stored.ssn).toMatch(/^vault:v1:/);
         expect(admitted.stored.ssn).not.toContain('6789');

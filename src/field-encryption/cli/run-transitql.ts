@@ -1,6 +1,8 @@
 import { RevealLedger } from '../audit/reveal-ledger.ts';
 import { KeyAdmin } from '../lifecycle/key-admin.ts';
+import { refuseMissingKeyMaterial } from '../lifecycle/missing-key-material.ts';
 import { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from '../server/declared-keys.ts';
+import { ensureKeys } from '../transit/ensure-keys.ts';
 import { DEFAULT_CONFIG_FILE, declaredSchema, loadTransitqlConfig } from './transitql-config.ts';
 
 export interface Io {
@@ -9,6 +11,7 @@ export interface Io {
 }
 
 export const TRANSITQL_USAGE = `usage: transitql [--config transitql.config.mjs] <command>
+  keys setup                    enable the transit engine and create the keys the schema declares (none are replaced)
   keys list                     every key the schema declares, with its versions
   keys info <key>               the key's versions and how many stored values use each
   keys rotate <key>             a new latest version; new values use it
@@ -29,9 +32,9 @@ export async function runTransitql(argv: readonly string[], io: Io): Promise<num
   }
   const [group, command, name, version] = args;
   const known =
-    (group === 'keys' && ['list', 'info', 'rotate', 'rewrap', 'retire', 'reindex'].includes(command ?? '')) ||
+    (group === 'keys' && ['setup', 'list', 'info', 'rotate', 'rewrap', 'retire', 'reindex'].includes(command ?? '')) ||
     (group === 'audit' && ['verify', 'who-read'].includes(command ?? ''));
-  const needsName = group === 'keys' ? command !== 'list' : command === 'who-read';
+  const needsName = group === 'keys' ? !['setup', 'list'].includes(command ?? '') : command === 'who-read';
   if (!known || (needsName && name === undefined) || (command === 'retire' && version === undefined)) {
     io.err(TRANSITQL_USAGE);
     return 2;
@@ -48,6 +51,15 @@ export async function runTransitql(argv: readonly string[], io: Io): Promise<num
     const ledger = new RevealLedger(db, transit, sealKey);
     const key = name ?? '';
     switch (`${group} ${command}`) {
+      case 'keys setup': {
+        if (await transit.ensureEngine()) io.out('enabled the transit secrets engine');
+        // Only where no stored value uses a key name may a key of that name be created.
+        await refuseMissingKeyMaterial(transit, admin, [ledger.sealKeyUse()]);
+        const created = await ensureKeys(transit, keys, { create: true });
+        for (const listed of keys.keys())
+          io.out(`key ${listed}: ${created.includes(listed) ? 'created' : 'already present'}`);
+        return 0;
+      }
       case 'keys list':
         for (const [listed, { derived }] of keys) {
           const info = await transit.readKey(listed);

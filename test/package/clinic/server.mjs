@@ -96,8 +96,7 @@ export async function startServer() {
   const transit = createTransit(transitConfig());
 
   // The wiring: about ten lines.
-  // createKeys: this development server creates its keys on OpenBao too (with a token allowed to); the embedded engine always does.
-  const encryption = createFieldEncryption({ transit, db: database.db, tables, createKeys: true });
+  const encryption = createFieldEncryption({ transit, db: database.db, tables });
   const schema = encryption.transformSchema(
     makeExecutableSchema({ typeDefs: [encryption.typeDefs, typeDefs], resolvers }),
   );
