@@ -33,10 +33,13 @@ export type SchemaLimits = Pick<Limits, 'maxBulkSize'> & Partial<Pick<Limits, 'm
 
 /** The directives the SDL uses, built with how each reads its collaborators from the request context. */
 export function directives(options: SchemaLimits) {
+  const { encrypted, blindIndex, decryptFor } = fieldEncryptionDirectives<Context>({ policies: cardRevealPolicies });
   return {
-    ...fieldEncryptionDirectives<Context>({ policies: cardRevealPolicies }),
+    encrypted,
+    blindIndex,
     maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
     maxLength: maxLengthDirective({ defaultLimit: options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH }),
+    decryptFor,
     requireRole: requireRoleDirective(),
   };
 }
