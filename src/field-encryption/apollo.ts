@@ -1,3 +1,12 @@
-/** The Apollo Server side of field encryption: the plugin that writes each request's reveals to the reveal record. */
+/**
+ * The server plugins of field encryption: they write each request's reveals to the reveal record before
+ * its response leaves (Apollo Server; envelop, for graphql-yoga).
+ */
 
-export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
+export { type RevealRecordEnvelopPlugin, revealRecordEnvelopPlugin } from './audit/envelop-plugin.ts';
+export {
+  AUDIT_UNAVAILABLE,
+  type RevealRecordOptions,
+  revealRecordPlugin,
+  settleReveals,
+} from './audit/reveal-record-plugin.ts';

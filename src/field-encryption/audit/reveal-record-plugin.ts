@@ -18,6 +18,45 @@ export interface RevealRecordOptions<TContext> {
   onWritten?: (revealed: readonly RevealGroup[], seconds: number, ok: boolean) => void;
 }
 
+/** The error a client receives instead of its answer when the reveal record could not be written. */
+export const AUDIT_UNAVAILABLE = {
+  message: 'The reveal record could not be written, so no decrypted value is returned',
+  extensions: { code: 'DECRYPTION_FAILED', reason: 'AUDIT_UNAVAILABLE' },
+};
+
+/**
+ * Writes what one request revealed to the reveal record, in one insert, and settles its rolling-window
+ * reservations. Answers false when the record could not be written: the caller must then withhold the
+ * response (any server's plugin: Apollo's below, envelop's in envelop-plugin.ts).
+ */
+export async function settleReveals<TContext>(
+  options: RevealRecordOptions<TContext>,
+  context: TContext,
+  operationName: string | undefined,
+): Promise<boolean> {
+  const revealed = options.collector(context).revealed;
+  const reserved = options.reservations?.of(context).reserved ?? false;
+  const release = async () => {
+    if (reserved) await options.reservations?.allowance.release(options.requester(context).requestId);
+  };
+  if (revealed.length === 0) {
+    await release();
+    return true;
+  }
+  const started = performance.now();
+  const took = () => (performance.now() - started) / 1000;
+  try {
+    await options.ledger.append({ ...options.requester(context), operation: operationName, reserved }, revealed);
+    options.onWritten?.(revealed, took(), true);
+    return true;
+  } catch (error) {
+    options.onWritten?.(revealed, took(), false);
+    options.onAuditFailure?.(error);
+    await release().catch(() => {});
+    return false;
+  }
+}
+
 /**
  * Writes what a request revealed to the reveal record before the response leaves, in one insert.
  * Fails closed, as Vault's audit device does: when the record cannot be written, the response is
@@ -30,35 +69,9 @@ export function revealRecordPlugin<TContext extends BaseContext>(
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, operationName, response }) {
-          const revealed = options.collector(contextValue).revealed;
-          const reserved = options.reservations?.of(contextValue).reserved ?? false;
-          const release = async () => {
-            if (reserved) await options.reservations?.allowance.release(options.requester(contextValue).requestId);
-          };
-          if (revealed.length === 0) return release();
-          const started = performance.now();
-          const took = () => (performance.now() - started) / 1000;
-          try {
-            await options.ledger.append(
-              { ...options.requester(contextValue), operation: operationName ?? undefined, reserved },
-              revealed,
-            );
-            options.onWritten?.(revealed, took(), true);
-          } catch (error) {
-            options.onWritten?.(revealed, took(), false);
-            options.onAuditFailure?.(error);
-            await release().catch(() => {});
-            const withheld = {
-              errors: [
-                {
-                  message: 'The reveal record could not be written, so no decrypted value is returned',
-                  extensions: { code: 'DECRYPTION_FAILED', reason: 'AUDIT_UNAVAILABLE' },
-                },
-              ],
-            };
-            if (response.body.kind === 'single') response.body.singleResult = withheld;
-            else throw error;
-          }
+          if (await settleReveals(options, contextValue, operationName ?? undefined)) return;
+          if (response.body.kind === 'single') response.body.singleResult = { errors: [AUDIT_UNAVAILABLE] };
+          else throw new Error('the reveal record could not be written; an incremental response cannot be withheld');
         },
       };
     },

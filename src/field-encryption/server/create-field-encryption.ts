@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
+import { type RevealRecordEnvelopPlugin, revealRecordEnvelopPlugin } from '../audit/envelop-plugin.ts';
 import { RevealLedger, type RevealLedgerOptions } from '../audit/reveal-ledger.ts';
 import { type RevealRecordOptions, revealRecordPlugin } from '../audit/reveal-record-plugin.ts';
 import type { RequestBudgetLimits } from '../budget/request-budget.ts';
@@ -56,6 +57,8 @@ export interface RunningFieldEncryption<TContext extends EncryptionContext> {
   context(caller: Caller): EncryptionContext;
   /** Writes each request's reveals to the reveal record before its response leaves (fails closed). */
   apolloPlugin(): ApolloServerPlugin<TContext>;
+  /** The same for envelop-based servers (graphql-yoga). */
+  envelopPlugin(): RevealRecordEnvelopPlugin<TContext>;
   /** Stops the reveal record's checkpointing; the transit backend and the database are the caller's to close. */
   close(): Promise<void>;
 }
@@ -110,25 +113,26 @@ export function createFieldEncryption<TContext extends EncryptionContext = Encry
         onRateLimited: options.on?.onRateLimited,
         onAllowanceUnavailable: options.on?.onAllowanceUnavailable,
       };
+      const record: RevealRecordOptions<TContext> = {
+        ledger: revealLedger,
+        collector: (context) => context.reveals,
+        reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
+        requester: (context) => ({
+          requestId: context.requestId,
+          subject: context.subject,
+          clientAddress: context.clientAddress,
+        }),
+        ...(options.on?.onAuditFailure === undefined ? {} : { onAuditFailure: options.on.onAuditFailure }),
+        ...(options.on?.onWritten === undefined ? {} : { onWritten: options.on.onWritten }),
+      };
       return {
         keyAdmin,
         revealLedger,
         revealAllowance: services.revealAllowance,
         keys,
         context: (caller) => createEncryptionContext(services, caller),
-        apolloPlugin: () =>
-          revealRecordPlugin<TContext>({
-            ledger: revealLedger,
-            collector: (context) => context.reveals,
-            reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
-            requester: (context) => ({
-              requestId: context.requestId,
-              subject: context.subject,
-              clientAddress: context.clientAddress,
-            }),
-            ...(options.on?.onAuditFailure === undefined ? {} : { onAuditFailure: options.on.onAuditFailure }),
-            ...(options.on?.onWritten === undefined ? {} : { onWritten: options.on.onWritten }),
-          }),
+        apolloPlugin: () => revealRecordPlugin<TContext>(record),
+        envelopPlugin: () => revealRecordEnvelopPlugin<TContext>(record),
         close: () => revealLedger.close(),
       };
     },
