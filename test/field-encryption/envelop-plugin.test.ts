@@ -1,8 +1,9 @@
-import { envelop, useEngine, useSchema } from '@envelop/core';
+// envelop's plugin factories are named like React hooks; they are not hooks.
+import { useEngine as enginePlugin, envelop, useSchema as schemaPlugin } from '@envelop/core';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
 import { eq, sql } from 'drizzle-orm';
-import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { pgTable, uuid } from 'drizzle-orm/pg-core';
 import { execute, type GraphQLSchema, parse, subscribe, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -42,7 +43,7 @@ describe.each(backendSets())('the reveal record on an envelop server [$name]', (
   /** One request as graphql-yoga runs it: envelop's parse, validate, context and execute. */
   const ask = async (roles: string[], subject: string) => {
     const getEnveloped = envelop({
-      plugins: [useEngine({ parse, validate, execute, subscribe }), useSchema(schema), running.envelopPlugin()],
+      plugins: [enginePlugin({ parse, validate, execute, subscribe }), schemaPlugin(schema), running.envelopPlugin()],
     });
     const enveloped = getEnveloped({});
     const document = enveloped.parse('query Read($id: ID!) { patient(id: $id) { ssn } }');
