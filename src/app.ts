@@ -12,22 +12,18 @@ import type { Logger } from 'pino';
 import { developmentTokenIssuer } from './auth/token-issuer.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { CardRepository } from './cards/card-repository.ts';
+import { cardRevealPolicies } from './cards/reveal-policies.ts';
 import type { Config } from './config.ts';
-import { type Context, createContext, type Services, subjectOf } from './context.ts';
+import { type Context, createContext, type Services } from './context.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from './encryption-declarations.ts';
+import * as databaseSchema from './db/schema.ts';
 import {
+  checkedStoredColumns,
+  createFieldEncryption,
   createTransit,
-  ensureKeys,
   InstrumentedTransit,
-  KeyAdmin,
-  RevealAllowance,
-  RevealLedger,
-  refuseMissingKeyMaterial,
-  revealRecordPlugin,
   type Transit,
-  TransitBatcher,
 } from './field-encryption/index.ts';
 import { abuseLimits } from './graphql/abuse-limits.ts';
 import { buildSchema } from './graphql/build-schema.ts';
@@ -71,62 +67,54 @@ export async function startApp(config: Config, parts: AppParts = {}): Promise<Ap
   const database = parts.database ?? (await openDatabase(config.database));
   const metrics = createMetrics();
   const transit = parts.transit ?? createTransit(config.transit, { onRequest: () => metrics.vaultRequests.inc() });
-  let closeLedger = async () => {};
+  let closeEncryption = async () => {};
   const owned = async () => {
-    await closeLedger();
+    await closeEncryption();
     if (parts.transit === undefined) await transit.close();
     if (parts.database === undefined) await database.close();
   };
   try {
     const schema = buildSchema(config.limits);
-    const storedColumns = checkedStoredColumns(schema, parts.drizzleSchema);
+    const tables = parts.drizzleSchema ?? databaseSchema;
+    checkedStoredColumns(schema, tables);
     await migrate(database);
-    const keySpecs = transitKeysOf(schema);
-    const keys = new Set(keySpecs.keys());
-    const instrumented = new InstrumentedTransit(transit, metrics);
-    const keyAdmin = new KeyAdmin(instrumented, keys, storedColumns, database.db);
-    const revealLedger = new RevealLedger(database.db, instrumented, REVEAL_SEAL_KEY, {
-      onCheckpointed: (seconds) => metrics.revealCheckpointLag.observe(seconds),
-      onCheckpointFailed: (error) => logger.error({ err: error }, 'reveal record checkpoint not written; retrying'),
-    });
-    closeLedger = () => revealLedger.close();
-    await refuseMissingKeyMaterial(transit, keyAdmin, [revealLedger.sealKeyUse()]);
-    await revealLedger.open();
-    await ensureKeys(transit, keySpecs, { create: transit.kind === 'embedded' });
+    const encryption = await createFieldEncryption<Context>({
+      transit: new InstrumentedTransit(transit, metrics),
+      db: database.db,
+      tables,
+      policies: cardRevealPolicies,
+      batching: config.transit.batching,
+      limits: { decrypts: config.limits.maxDecryptsPerRequest, encrypts: config.limits.maxEncryptsPerRequest },
+      on: {
+        onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
+        onRateLimited: ({ role, field }) => metrics.rateLimited.inc({ role, field }),
+        onAllowanceUnavailable: (error) => logger.error({ err: error }, 'reveal budget not checked; fields withheld'),
+        onCheckpointed: (seconds) => metrics.revealCheckpointLag.observe(seconds),
+        onCheckpointFailed: (error) => logger.error({ err: error }, 'reveal record checkpoint not written; retrying'),
+        onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
+        onWritten: (revealed, seconds, ok) => {
+          metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+          if (!ok) return;
+          for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
+        },
+      },
+    }).start(schema);
+    closeEncryption = () => encryption.close();
+    const keys = new Set(encryption.keys.keys());
 
     const services: Services = {
       verifyToken: createTokenVerifier(config.auth),
-      transit: new TransitBatcher(instrumented, config.transit.batching),
+      encryption,
+      revealLedger: encryption.revealLedger,
       cards: new CardRepository(database.db),
-      keyAdmin,
       limits: config.limits,
-      onBudgetRefused: (operation) => metrics.budgetRefusals.inc({ operation }),
-      revealLedger,
-      revealAllowance: new RevealAllowance(database.db),
-      onRateLimited: ({ role, field }) => metrics.rateLimited.inc({ role, field }),
-      onAllowanceUnavailable: (error) => logger.error({ err: error }, 'reveal budget not checked; fields withheld'),
       logger,
     };
 
     const app = express();
     const httpServer = http.createServer(app);
     const limits = abuseLimits(config);
-    const revealRecord = revealRecordPlugin<Context>({
-      ledger: services.revealLedger,
-      collector: (context) => context.reveals,
-      reservations: { allowance: services.revealAllowance, of: (context) => context.grantBudgets },
-      requester: (context) => ({
-        requestId: context.requestId,
-        subject: subjectOf(context.authentication),
-        clientAddress: context.clientAddress,
-      }),
-      onAuditFailure: (error) => logger.error({ err: error }, 'reveal record not written; response withheld'),
-      onWritten: (revealed, seconds, ok) => {
-        metrics.auditWriteDuration.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
-        if (!ok) return;
-        for (const { role, mask, field, count } of revealed) metrics.reveals.inc({ role, mask, field }, count);
-      },
-    });
+    const revealRecord = encryption.apolloPlugin();
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createErrorFormatter(logger),

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { transitBlindIndex, transitCiphertext, transitCiphertextConstraints } from '../field-encryption/index.ts';
+import { transitBlindIndex, transitCiphertext, transitCiphertextConstraints } from '../field-encryption/drizzle.ts';
 
-export { revealEvents, revealReservations } from '../field-encryption/index.ts';
+export { revealEvents, revealReservations } from '../field-encryption/drizzle.ts';
 
 export const cardStatus = pgEnum('card_status', ['pending', 'processed', 'failed']);
 

@@ -1,13 +1,15 @@
 /**
- * Field encryption: the one entry the rest of the app imports. Directive factories, the Transit
- * interface and its backends, the batcher, the stored-column registry and the key lifecycle.
+ * Field encryption: the package's main entry (`transitql`). The facade (`createFieldEncryption`),
+ * directive factories, the Transit interface and its backends, the batcher, the stored-column
+ * registry and the key lifecycle. `transitql/drizzle` and `transitql/apollo` hold the drizzle column
+ * helpers and tables, and the Apollo plugin; they are re-exported here too.
  * Nothing here knows about cards (or any other app).
  */
 
+export * from './apollo.ts';
 export { CHECKPOINT_FIX, type CheckpointProblemKind } from './audit/checkpoint-problem.ts';
 export { GENESIS_HASH } from './audit/reveal-chain.ts';
 export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-collector.ts';
-export { type RevealEventRow, revealEvents } from './audit/reveal-events-table.ts';
 export {
   type BrokenLink,
   LOSS_ACKNOWLEDGED,
@@ -17,7 +19,6 @@ export {
   type RevealQuery,
   type RevealRequest,
 } from './audit/reveal-ledger.ts';
-export { type RevealRecordOptions, revealRecordPlugin } from './audit/reveal-record-plugin.ts';
 export {
   EXISTENCE_MASK,
   EXISTENCE_ROLE,
@@ -27,8 +28,14 @@ export {
 export { type BudgetedGrant, GrantBudgets } from './budget/grant-budgets.ts';
 export { type BudgetedOperation, RequestBudget, type RequestBudgetLimits } from './budget/request-budget.ts';
 export { type GrantUse, RevealAllowance } from './budget/reveal-allowance.ts';
-export { revealReservations } from './budget/reveal-reservations-table.ts';
 export { describeRollingBudget, parseRollingBudget, type RollingBudget } from './budget/rolling-budget.ts';
+export { type Io, runTransitql, TRANSITQL_USAGE } from './cli/run-transitql.ts';
+export {
+  DEFAULT_CONFIG_FILE,
+  declaredSchema,
+  loadTransitqlConfig,
+  type TransitqlConfig,
+} from './cli/transitql-config.ts';
 export {
   BLIND_INDEX_DIRECTIVE,
   type BlindIndexDeclaration,
@@ -53,6 +60,7 @@ export {
 } from './directives/encrypted.ts';
 export { applyMask, type Mask } from './directives/mask.ts';
 export { fieldEncryptionDirectivesSdl } from './directives/sdl.ts';
+export * from './drizzle.ts';
 export { decryptionFailed, encryptionUnavailable, fieldEncryptionError } from './errors.ts';
 export { type BindProgress, type BindSummary, bindStoredValues } from './lifecycle/bind.ts';
 export { KeyAdmin } from './lifecycle/key-admin.ts';
@@ -60,12 +68,24 @@ export { type OtherKeyUse, refuseMissingKeyMaterial } from './lifecycle/missing-
 export { type ReindexProgress, type ReindexSummary, reindexStoredValues } from './lifecycle/reindex.ts';
 export { RetireRefusedError, retireVersionsBelow } from './lifecycle/retire.ts';
 export { type RewrapProgress, type RewrapSummary, rewrapStoredValues } from './lifecycle/rewrap.ts';
+export {
+  createFieldEncryption,
+  type FieldEncryption,
+  type FieldEncryptionOptions,
+  type RunningFieldEncryption,
+} from './server/create-field-encryption.ts';
+export { checkedStoredColumns, REVEAL_SEAL_KEY, transitKeysOf } from './server/declared-keys.ts';
+export { fieldEncryptionDirectives } from './server/directives.ts';
+export {
+  type Caller,
+  createEncryptionContext,
+  type EncryptionContext,
+  type EncryptionServices,
+} from './server/request-context.ts';
 export { BlindIndexValues } from './storage/blind-index-values.ts';
 export { checkDeclarations, DeclarationMismatchError } from './storage/check-declarations.ts';
 export { type StoredColumn, StoredColumnRegistry, storedColumnsOf } from './storage/stored-columns.ts';
 export { type AnyPgDatabase, StoredValues, type VersionCount } from './storage/stored-values.ts';
-export { transitBlindIndex } from './storage/transit-blind-index.ts';
-export { transitCiphertext, transitCiphertextConstraints } from './storage/transit-ciphertext.ts';
 export { type BatchingOptions, TransitBatcher } from './transit/batcher.ts';
 export { type BlindIndex, blindIndexOf } from './transit/blind-index-of.ts';
 export { createTransit } from './transit/create-transit.ts';
@@ -93,6 +113,12 @@ export type {
   TransitConfig,
   VaultTransitConfig,
 } from './transit/transit-config.ts';
+export {
+  DEFAULT_BATCHING,
+  embeddedTransitConfig,
+  type VaultTransitOptions,
+  vaultTransitConfig,
+} from './transit/transit-defaults.ts';
 export { type AppRoleCredentials, KEY_ADMIN_ROLE, writeLeastPrivilege } from './transit/vault/least-privilege.ts';
 export { itemsPerRequest } from './transit/vault/request-size.ts';
 export { tlsOptions, VaultSession, type VaultSessionOptions } from './transit/vault/vault-session.ts';

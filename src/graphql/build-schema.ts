@@ -10,7 +10,7 @@ import type { Context } from '../context.ts';
 import { maxItemsDirective } from '../directives/max-items.ts';
 import { maxLengthDirective } from '../directives/max-length.ts';
 import { requireRoleDirective } from '../directives/require-role.ts';
-import { blindIndexDirective, decryptForDirective, encryptedDirective } from '../field-encryption/index.ts';
+import { fieldEncryptionDirectives } from '../field-encryption/index.ts';
 import { keyResolvers } from '../keys/resolvers.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 import { describeDirectives } from './describe-directives.ts';
@@ -33,22 +33,13 @@ export type SchemaLimits = Pick<Limits, 'maxBulkSize'> & Partial<Pick<Limits, 'm
 
 /** The directives the SDL uses, built with how each reads its collaborators from the request context. */
 export function directives(options: SchemaLimits) {
+  const { encrypted, blindIndex, decryptFor } = fieldEncryptionDirectives<Context>({ policies: cardRevealPolicies });
   return {
-    encrypted: encryptedDirective<Context>({
-      cipher: (context) => context.transit,
-      budget: (context) => context.budget,
-    }),
-    blindIndex: blindIndexDirective(),
+    encrypted,
+    blindIndex,
     maxItems: maxItemsDirective({ defaultLimit: options.maxBulkSize }),
     maxLength: maxLengthDirective({ defaultLimit: options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH }),
-    decryptFor: decryptForDirective<Context>({
-      cipher: (context) => context.transit,
-      roles: (context) => context.roles,
-      budget: (context) => context.budget,
-      policies: cardRevealPolicies,
-      reveals: (context) => context.reveals,
-      grantBudgets: (context) => context.grantBudgets,
-    }),
+    decryptFor,
     requireRole: requireRoleDirective(),
   };
 }

@@ -8,9 +8,19 @@ const root = path.resolve(import.meta.dirname, '../..');
 const src = path.join(root, 'src');
 const moduleDir = path.join(src, 'field-encryption');
 const entry = path.join(moduleDir, 'index.ts');
-const { dependencies } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+const { dependencies, exports } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
+  exports: Record<string, string | { default: string }>;
 };
+
+/**
+ * The package's public entry points (package.json `exports`: lib/<name>.js, built from
+ * src/field-encryption/<name>.ts by tsconfig.lib.json): the only files of the module the app may import.
+ */
+const entries = Object.values(exports)
+  .map((target) => (typeof target === 'string' ? target : target.default))
+  .filter((target) => target.startsWith('./lib/'))
+  .map((target) => path.join(moduleDir, target.replace(/^\.\/lib\//, '').replace(/\.js$/, '.ts')));
 
 interface Source {
   path: string;
@@ -60,7 +70,7 @@ function importsIntoModuleInternals(files: readonly Source[]): string[] {
   return files
     .filter((file) => !isInside(file.path))
     .flatMap(importsOf)
-    .filter(({ target }) => target !== undefined && isInside(target) && target !== entry)
+    .filter(({ target }) => target !== undefined && isInside(target) && !entries.includes(target))
     .map(describeImport);
 }
 
@@ -82,14 +92,27 @@ describe('field-encryption module boundary [embedded]', () => {
     expect(paths).toContain(entry);
   });
 
-  it('outside src/field-encryption/, code imports only field-encryption/index.ts', () => {
+  it('the package exports the facade, the drizzle helpers and the Apollo plugin, each a file of the module', () => {
+    expect(Object.keys(exports)).toEqual(expect.arrayContaining(['.', './drizzle', './apollo']));
+    expect(entries.map((file) => path.relative(moduleDir, file)).sort()).toEqual([
+      'apollo.ts',
+      'drizzle.ts',
+      'index.ts',
+    ]);
+    for (const file of entries) expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it("outside src/field-encryption/, code imports only the package's entry points", () => {
     expect(importsIntoModuleInternals(files)).toEqual([]);
-    // The app does import the module, through its entry.
-    const throughEntry = files
+    // The app does import the module, through its entries.
+    const throughEntries = files
       .filter((file) => !isInside(file.path))
       .flatMap(importsOf)
-      .filter(({ target }) => target === entry);
-    expect(throughEntry.length).toBeGreaterThan(10);
+      .filter(({ target }) => target !== undefined && entries.includes(target));
+    expect(throughEntries.length).toBeGreaterThan(10);
+    expect(new Set(throughEntries.map(({ target }) => path.relative(moduleDir, target ?? '')))).toEqual(
+      new Set(['index.ts', 'drizzle.ts']),
+    );
   });
 
   it('src/field-encryption/ imports nothing from outside itself but node built-ins and npm dependencies', () => {

@@ -44,7 +44,10 @@ export class StoredValues {
   }
 
   async countAll(): Promise<number> {
-    const [row] = await this.db.select({ count: count() }).from(this.column.table);
+    const [row] = await this.db
+      .select({ count: count() })
+      .from(this.column.table)
+      .where(isNotNull(this.column.ciphertext)); // a nullable column's nulls hold no value
     return Number(row?.count ?? 0);
   }
 
@@ -59,7 +62,7 @@ export class StoredValues {
   /** Up to `limit` values older than `version` (all values without a version bound), after identity `after`. */
   async next(options: { belowVersion?: number; after: string | undefined; limit: number }): Promise<StoredValue[]> {
     const { table, identity, ciphertext, version } = this.column;
-    const conditions = [];
+    const conditions = [isNotNull(ciphertext)];
     if (options.belowVersion !== undefined) conditions.push(lt(version, options.belowVersion));
     if (options.after !== undefined) conditions.push(gt(identity, options.after));
     const rows = await this.db

@@ -12,6 +12,8 @@ export interface CiphertextDeclaration {
   column: string;
   /** Database name of the generated key-version column. */
   versionColumn: string;
+  /** The column may hold null (no value); its CHECK then allows null. */
+  nullable?: boolean;
 }
 
 /** Declarations by the generated expression of their version column (how a built table is recognised). */
@@ -27,21 +29,46 @@ const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${lette
  * version index (a drizzle column cannot carry a CHECK itself): the stored-column registry finds the
  * column from this declaration, and refuses it, naming it, when its table lacks them.
  */
-export function transitCiphertext<const TName extends string>(name: TName, options: { key: string; bindTo?: string }) {
+type CiphertextColumns<TName extends string> = { [K in TName]: ReturnType<typeof ciphertextColumn> } & {
+  [K in `${TName}KeyVersion`]: ReturnType<typeof versionColumnOf>;
+};
+type NullableCiphertextColumns<TName extends string> = { [K in TName]: ReturnType<typeof nullableCiphertextColumn> } & {
+  [K in `${TName}KeyVersion`]: ReturnType<typeof nullableVersionColumnOf>;
+};
+
+interface CiphertextOptions {
+  key: string;
+  bindTo?: string;
+  /** Allow null (a record without the value); the value, when present, is still ciphertext only. */
+  nullable?: boolean;
+}
+
+export function transitCiphertext<const TName extends string>(
+  name: TName,
+  options: CiphertextOptions & { nullable: true },
+): NullableCiphertextColumns<TName>;
+export function transitCiphertext<const TName extends string>(
+  name: TName,
+  options: CiphertextOptions & { nullable?: false },
+): CiphertextColumns<TName>;
+export function transitCiphertext<const TName extends string>(name: TName, options: CiphertextOptions) {
   const column = snakeCase(name);
   const versionColumn = `${column}_key_version`;
   const version = sql`(substring(${sql.identifier(column)} from '^vault:v([0-9]+):'))::integer`;
+  const nullable = options.nullable === true;
   declarations.set(version, {
     key: options.key,
     column,
     versionColumn,
     ...(options.bindTo === undefined ? {} : { bindTo: options.bindTo }),
+    ...(nullable ? { nullable } : {}),
   });
+  if (nullable) {
+    return { [name]: text(column), [`${name}KeyVersion`]: integer(versionColumn).generatedAlwaysAs(version) };
+  }
   return {
     [name]: text(column).notNull(),
     [`${name}KeyVersion`]: integer(versionColumn).notNull().generatedAlwaysAs(version),
-  } as { [K in TName]: ReturnType<typeof ciphertextColumn> } & {
-    [K in `${TName}KeyVersion`]: ReturnType<typeof versionColumnOf>;
   };
 }
 
@@ -51,6 +78,12 @@ function ciphertextColumn() {
 }
 function versionColumnOf() {
   return integer('').notNull().generatedAlwaysAs(sql``);
+}
+function nullableCiphertextColumn() {
+  return text('');
+}
+function nullableVersionColumnOf() {
+  return integer('').generatedAlwaysAs(sql``);
 }
 
 /** The declaration behind a built column, when it is the version column of a transit ciphertext. */
@@ -79,7 +112,12 @@ export function transitCiphertextConstraints(table: Record<string, PgColumn>) {
     const ciphertext = sql.identifier(declaration.column);
     const names = ciphertextConstraintNames(tableName, declaration);
     return [
-      check(names.check, sql`${ciphertext} ~ '^vault:v[0-9]+:'`),
+      check(
+        names.check,
+        declaration.nullable === true
+          ? sql`${ciphertext} is null or ${ciphertext} ~ '^vault:v[0-9]+:'`
+          : sql`${ciphertext} ~ '^vault:v[0-9]+:'`,
+      ),
       ...names.indexes.map((name) => index(name).on(column)),
     ];
   });
