@@ -86,10 +86,7 @@ const RUN_ELSEWHERE: Record<string, { test: string; runs: string }> = {
     test: 'test/docs/readme-encrypted-field.test.ts',
     runs: "['run', 'transit', '--', 'setup']",
   },
-  'npm run db:generate && npm run codegen && npm run typecheck': {
-    test: 'test/docs/readme-encrypted-field.test.ts',
-    runs: "'docs/add-an-encrypted-field.md'",
-  },
+  'npm pack': { test: 'test/package/installed-package.test.ts', runs: "run('npm', ['pack'" },
   'npm run transit -- reindex card-pan-index': {
     test: 'test/blind-index/rotation-reindex.test.ts',
     runs: "'src/cli/transit.ts', ['reindex', INDEX_KEY",
