@@ -1,0 +1,60 @@
+import os from 'node:os';
+import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
+import { type AdminCall, type AdminOutcome, RevealLedger, recordAdminAction } from '../../field-encryption/index.ts';
+import type { OperatorResources } from './program.ts';
+
+/** Who ran an operator command: `--by` when given (the API runs commands sent to it as its own user), else the OS user. */
+export function operatorName(by: string | boolean | undefined): string {
+  return typeof by === 'string' && by !== '' ? by : os.userInfo().username;
+}
+
+/** The arguments with `--by <the operator at this CLI>` added, for a command the API runs on its behalf. */
+export function withOperatorName(argv: string[]): string[] {
+  return argv.some((arg) => arg === '--by' || arg.startsWith('--by='))
+    ? argv
+    : [...argv, '--by', operatorName(undefined)];
+}
+
+/**
+ * Runs an administrative command, then records it on the reveal record (sealed and chained like a
+ * reveal) with its exit code or error: a command whose entry cannot be written fails.
+ */
+export async function recordedCommand(
+  resources: OperatorResources,
+  call: Omit<AdminCall, 'via'>,
+  details: Record<string, unknown>,
+  run: () => Promise<number>,
+): Promise<number> {
+  let code: number;
+  try {
+    code = await run();
+  } catch (error) {
+    await record(resources, call, { outcome: 'failed', details: { ...details, error: (error as Error).message } });
+    throw error;
+  }
+  await record(resources, call, {
+    outcome: code === 0 ? 'succeeded' : 'failed',
+    details: { ...details, exitCode: code },
+  });
+  return code;
+}
+
+function record(resources: OperatorResources, call: Omit<AdminCall, 'via'>, outcome: AdminOutcome): Promise<void> {
+  return resources.withDatabase(async (database) => {
+    let checkpointFailed: unknown;
+    const ledger = new RevealLedger(database.db, resources.transit(), REVEAL_SEAL_KEY, {
+      onCheckpointFailed: (error) => {
+        checkpointFailed = error;
+      },
+    });
+    try {
+      await recordAdminAction(ledger, { ...call, via: 'cli' }, outcome);
+      await ledger.flushCheckpoints();
+      // The command ends here: a checkpoint not written now would leave its entry open to an unnoticed cut.
+      if (checkpointFailed !== undefined)
+        throw new Error(`the entry is on the record but its checkpoint failed: ${(checkpointFailed as Error).message}`);
+    } finally {
+      await ledger.close();
+    }
+  });
+}
