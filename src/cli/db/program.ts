@@ -25,9 +25,9 @@ export const dbProgram: OperatorProgram = {
     };
     const details = { file: path.resolve(file) };
     if (command !== 'restore')
-      return recordedCommand(resources, call, details, () => backupOrRestore(argv, resources, io));
+      return recordedCommand(resources, io, call, details, () => backupOrRestore(argv, resources, io));
     try {
-      return await recordedCommand(resources, call, details, () => backupOrRestore(argv, resources, io));
+      return await recordedCommand(resources, io, call, details, () => backupOrRestore(argv, resources, io));
     } catch (error) {
       if (!(error instanceof RecordCutError)) throw error;
       // A backup older than the checkpoint: its record ends short of it until the loss is acknowledged.

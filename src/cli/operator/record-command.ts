@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
 import { type AdminCall, type AdminOutcome, RevealLedger, recordAdminAction } from '../../field-encryption/index.ts';
+import type { Io } from '../../owner/operator-channel.ts';
 import type { OperatorResources } from './program.ts';
 
 /** Who ran an operator command: `--by` when given (the API runs commands sent to it as its own user), else the OS user. */
@@ -17,25 +18,30 @@ export function withOperatorName(argv: string[]): string[] {
 
 /**
  * Runs an administrative command, then records it on the reveal record (sealed and chained like a
- * reveal) with its exit code or error: a command whose entry cannot be written fails.
+ * reveal) with its exit code or error. A command that succeeded but whose entry cannot be written
+ * fails. A failed command keeps its own error and exit code when its entry cannot be written either
+ * (nothing changed; the reason it failed is what the operator needs), and says it is not on the record.
  */
 export async function recordedCommand(
   resources: OperatorResources,
+  io: Io,
   call: Omit<AdminCall, 'via'>,
   details: Record<string, unknown>,
   run: () => Promise<number>,
 ): Promise<number> {
+  const recordFailure = (outcome: AdminOutcome) =>
+    record(resources, call, outcome).catch((error: unknown) => {
+      io.err(`${call.action}: this failed attempt is not on the record: ${(error as Error).message}`);
+    });
   let code: number;
   try {
     code = await run();
   } catch (error) {
-    await record(resources, call, { outcome: 'failed', details: { ...details, error: (error as Error).message } });
+    await recordFailure({ outcome: 'failed', details: { ...details, error: (error as Error).message } });
     throw error;
   }
-  await record(resources, call, {
-    outcome: code === 0 ? 'succeeded' : 'failed',
-    details: { ...details, exitCode: code },
-  });
+  if (code !== 0) await recordFailure({ outcome: 'failed', details: { ...details, exitCode: code } });
+  else await record(resources, call, { outcome: 'succeeded', details: { ...details, exitCode: code } });
   return code;
 }
 

@@ -45,6 +45,6 @@ export const transitProgram: OperatorProgram = {
     const action = recordedAs[name as keyof typeof recordedAs];
     if (action === undefined) return run();
     const key = name === 'setup' ? '' : (args[0] ?? '');
-    return recordedCommand(resources, { action, key, subject: operatorName(values.by) }, { args }, run);
+    return recordedCommand(resources, io, { action, key, subject: operatorName(values.by) }, { args }, run);
   },
 };

@@ -47,7 +47,8 @@ export function recordAdminAction(ledger: RevealLedger, call: AdminCall, { outco
 
 /**
  * Runs an administrative action and records it, whether it succeeded or threw. A thrown action is
- * recorded as failed and its error rethrown; an action whose entry cannot be written fails too.
+ * recorded as failed and its own error rethrown (even when that entry cannot be written: nothing
+ * changed, and the caller needs the reason); an action that succeeded but cannot be recorded fails.
  */
 export async function recordedAdminAction<T>(
   ledger: RevealLedger,
@@ -59,7 +60,9 @@ export async function recordedAdminAction<T>(
   try {
     result = await run();
   } catch (error) {
-    await recordAdminAction(ledger, call, { outcome: 'failed', details: { error: (error as Error).message } });
+    await recordAdminAction(ledger, call, { outcome: 'failed', details: { error: (error as Error).message } }).catch(
+      () => undefined,
+    );
     throw error;
   }
   await recordAdminAction(ledger, call, describe(result));
