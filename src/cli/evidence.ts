@@ -7,19 +7,20 @@ import { exitWithUsageError, parseCommandArgs } from './args.ts';
 
 const SPEC = {
   command: 'npm run evidence --',
-  usage: '[<vitest-report.json> [<out-dir>]]',
+  usage: '[<vitest-report.json> [<out-dir>]] [--run "what the run was"]',
   help: [
     'Writes the PCI DSS control matrix, each row with the result of its tests in the run the report is of,',
     'as <out-dir>/pci-dss-matrix.md and .json (defaults: test-results/vitest.json, test-results/compliance).',
     'Exits 1, naming the requirement, when a mapped test does not exist, did not run or failed, or when a',
     'test tagged [PCI <id>] is not in the matrix under that requirement.',
+    '  --run text  says in the matrix what the run was (when it was not the whole suite in CI)',
   ].join('\n'),
   allowPositionals: true,
-  options: {},
+  options: { run: { type: 'string' } },
 } as const;
 
 function main(): number {
-  const { positionals } = parseCommandArgs(SPEC);
+  const { positionals, values } = parseCommandArgs(SPEC);
   if (positionals.length > 2) exitWithUsageError(SPEC, 'at most a report and an output directory');
   const [reportFile = 'test-results/vitest.json', outDir = 'test-results/compliance'] = positionals;
   let report: VitestReport;
@@ -35,6 +36,7 @@ function main(): number {
     report: path.relative(PROJECT_ROOT, path.resolve(reportFile)) || reportFile,
     ranAt: report.startTime === undefined ? undefined : new Date(report.startTime),
     totalTests: report.numTotalTests,
+    description: values.run,
   };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'pci-dss-matrix.md'), renderMarkdown(evidence, source));

@@ -7,6 +7,8 @@ export interface EvidenceSource {
   /** When vitest started the run. */
   ranAt: Date | undefined;
   totalTests: number | undefined;
+  /** What the run was, when not the full suite of a CI run (`--run "..."`). */
+  description?: string | undefined;
 }
 
 export const REGENERATE =
@@ -28,6 +30,7 @@ export function renderMarkdown(evidence: Evidence, source: EvidenceSource): stri
     REGENERATE,
     '',
     `Test run: ${source.report}${source.ranAt === undefined ? '' : `, started ${source.ranAt.toISOString()}`}${source.totalTests === undefined ? '' : `, ${source.totalTests} tests`}.`,
+    ...(source.description === undefined ? [] : [`Run: ${source.description}.`]),
     `Result: ${evidence.problems.length === 0 ? 'every mapped test ran and passed' : `${evidence.problems.length} problem(s), listed at the end`}.`,
     '',
     'Owner "transitql": the control is in this code and each mapped test would fail without it. Owner "deployer": the requirement is met by whoever runs transitql; the row says what transitql provides toward it.',
@@ -36,7 +39,8 @@ export function renderMarkdown(evidence: Evidence, source: EvidenceSource): stri
     '| --- | --- | --- | --- | --- |',
     ...evidence.rows.map((row) => {
       const passed = row.tests.filter((test) => test.outcome === 'passed').length;
-      return `| [${row.id}](#${anchorOf(row.id)}) | ${cell(row.summary)} | ${row.owner} | ${passed}/${row.tests.length} passed | ${row.result} |`;
+      const tests = row.tests.length === 0 ? 'none' : `${passed}/${row.tests.length} passed`;
+      return `| [${row.id}](#${anchorOf(row.id)}) | ${cell(row.summary)} | ${row.owner} | ${tests} | ${row.result} |`;
     }),
     '',
   ];
@@ -60,7 +64,12 @@ export function renderJson(evidence: Evidence, source: EvidenceSource): string {
       standard: 'PCI DSS',
       version: PCI_DSS_VERSION,
       regenerate: REGENERATE,
-      run: { report: source.report, ranAt: source.ranAt?.toISOString() ?? null, totalTests: source.totalTests ?? null },
+      run: {
+        report: source.report,
+        ranAt: source.ranAt?.toISOString() ?? null,
+        totalTests: source.totalTests ?? null,
+        description: source.description ?? null,
+      },
       passed: evidence.problems.length === 0,
       requirements: evidence.rows,
       problems: evidence.problems,
