@@ -35,13 +35,14 @@ export function renderMarkdown(evidence: Evidence, source: EvidenceSource): stri
     '',
     'Owner "transitql": the control is in this code and each mapped test would fail without it. Owner "deployer": the requirement is met by whoever runs transitql; the row says what transitql provides toward it.',
     '',
-    '| Requirement | In our words | Owner | Tests | Result |',
-    '| --- | --- | --- | --- | --- |',
-    ...evidence.rows.map((row) => {
-      const passed = row.tests.filter((test) => test.outcome === 'passed').length;
-      const tests = row.tests.length === 0 ? 'none' : `${passed}/${row.tests.length} passed`;
-      return `| [${row.id}](#${anchorOf(row.id)}) | ${cell(row.summary)} | ${row.owner} | ${tests} | ${row.result} |`;
-    }),
+    ...table(
+      ['Requirement', 'In our words', 'Owner', 'Tests', 'Result'],
+      evidence.rows.map((row) => {
+        const passed = row.tests.filter((test) => test.outcome === 'passed').length;
+        const tests = row.tests.length === 0 ? 'none' : `${passed}/${row.tests.length} passed`;
+        return [`[${row.id}](#${anchorOf(row.id)})`, cell(row.summary), row.owner, tests, row.result];
+      }),
+    ),
     '',
   ];
   for (const row of evidence.rows) {
@@ -77,6 +78,15 @@ export function renderJson(evidence: Evidence, source: EvidenceSource): string {
     null,
     2,
   )}\n`;
+}
+
+/** A Markdown table with its columns padded to one width, as the repository's formatter (biome) writes it. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) => `| ${cells.map((text, column) => text.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 }
 
 /** GitHub's heading anchor for `## <id>`: dots and spaces and slashes dropped or dashed as it does. */
