@@ -26,6 +26,7 @@ export const ENTRIES = [
   'cli/bench-transit.ts',
   'cli/profile-page.ts',
   'cli/directives-sdl.ts',
+  'cli/evidence.ts',
   'processor/main.ts',
 ];
 

@@ -138,6 +138,12 @@ initialize "policies" {
         path "transit/keys/card-pan-index/config" {
           capabilities = ["update"]
         }
+        path "transit/hmac/reveal-seal" {
+          capabilities = ["update"]
+        }
+        path "transit-anchor/data/reveal-record" {
+          capabilities = ["read", "create", "update"]
+        }
       EOT
     }
   }

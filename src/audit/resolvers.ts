@@ -1,4 +1,4 @@
-import { EXISTENCE_MASK } from '../field-encryption/index.ts';
+import { ADMIN_MASK, EXISTENCE_MASK } from '../field-encryption/index.ts';
 import { badUserInput } from '../graphql/errors.ts';
 import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
 
@@ -17,8 +17,11 @@ function decodeCursor(cursor: string): number {
 export const auditResolvers: Resolvers = {
   RevealEvent: {
     seq: (event) => String(event.seq),
-    kind: (event) => (event.mask === EXISTENCE_MASK ? 'EXISTENCE' : 'VALUE'),
-    mask: (event) => (event.mask === EXISTENCE_MASK ? null : (event.mask as 'NONE' | 'LAST4' | 'FIRST6_LAST4')),
+    kind: (event) => (event.mask === EXISTENCE_MASK ? 'EXISTENCE' : event.mask === ADMIN_MASK ? 'ADMIN' : 'VALUE'),
+    mask: (event) =>
+      event.mask === EXISTENCE_MASK || event.mask === ADMIN_MASK
+        ? null
+        : (event.mask as 'NONE' | 'LAST4' | 'FIRST6_LAST4'),
   },
   Query: {
     revealEvents: async (_, { first, after, subject, recordId, since }, { revealLedger, limits }) => {

@@ -7,6 +7,15 @@
  */
 
 export * from './apollo.ts';
+export {
+  ADMIN_MASK,
+  ADMIN_ROLE,
+  type AdminAction,
+  type AdminCall,
+  type AdminOutcome,
+  recordAdminAction,
+  recordedAdminAction,
+} from './audit/admin-record.ts';
 export { CHECKPOINT_FIX, type CheckpointProblemKind } from './audit/checkpoint-problem.ts';
 export { GENESIS_HASH } from './audit/reveal-chain.ts';
 export { type Reveal, RevealCollector, type RevealGroup } from './audit/reveal-collector.ts';

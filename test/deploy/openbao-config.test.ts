@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { transitKeysOf } from '../../src/encryption-declarations.ts';
+import { REVEAL_SEAL_KEY, transitKeysOf } from '../../src/encryption-declarations.ts';
 import { blindIndexKeysOf } from '../../src/field-encryption/index.ts';
 import { apiPolicy, keyAdminPolicy } from '../../src/field-encryption/transit/vault/least-privilege.ts';
 import { buildSchema } from '../../src/graphql/build-schema.ts';
@@ -42,7 +42,20 @@ describe('deploy/openbao/initialize.hcl [embedded]', () => {
     expect(hcl).toMatch(
       /path\s*=\s*"sys\/mounts\/transit-anchor"\s*data = \{\s*type\s*=\s*"kv"\s*options = \{\s*version = "2"/,
     );
-    expect(policyIn(hcl, 'transitql-key-admin')).toBe(normalise(keyAdminPolicy('transit', keys, indexKeys)));
+    expect(policyIn(hcl, 'transitql-key-admin')).toBe(
+      normalise(
+        keyAdminPolicy('transit', keys, indexKeys, {
+          sealKey: REVEAL_SEAL_KEY,
+          anchor: { mount: 'transit-anchor', path: 'reveal-record' },
+        }),
+      ),
+    );
+    // The key admin seals its commands' entries on the reveal record; it never decrypts or encrypts.
+    const keyAdmin = policyIn(hcl, 'transitql-key-admin');
+    expect(keyAdmin).not.toMatch(/transit\/(decrypt|encrypt|datakey|export)\//);
+    expect([...keyAdmin.matchAll(/path "transit\/hmac\/([^"]+)"/g)].map((match) => match[1])).toEqual([
+      REVEAL_SEAL_KEY,
+    ]);
   });
 
   it('declares the backup and restore credentials: one snapshot path each, one-use tokens, files from setup-secrets.sh', async () => {

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, string> = {
   bench: 'cli/bench',
   'bench:transit': 'cli/bench-transit',
   'bench:profile': 'cli/profile-page',
+  evidence: 'cli/evidence',
 };
 
 const run = (command: string, args: string[], options: { cwd?: string } = {}) =>

@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
+import { transitProgram } from '../../src/cli/transit/program.ts';
 import { setup } from '../../src/cli/transit/setup.ts';
 import type { Config } from '../../src/config.ts';
+import { REVEAL_SEAL_KEY } from '../../src/encryption-declarations.ts';
+import { ADMIN_ROLE, RevealLedger, revealEvents } from '../../src/field-encryption/index.ts';
 import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
 import { API_ROLE, KEY_ADMIN_ROLE } from '../../src/field-encryption/transit/vault/least-privilege.ts';
 import { startTestApi } from '../support/api.ts';
@@ -127,6 +131,37 @@ describeOnRealBackends('least privilege: setup policies, AppRole, no root token'
     expect((await vaultPost(admin, 'keys/card-pan-index/config', { min_decryption_version: 1 })).status).toBe(200);
     expect((await vaultPost(admin, 'hmac/card-pan-index', input)).status).toBe(403);
     expect((await vaultPost(admin, 'rewrap/card-pan-index', { ciphertext: data.ciphertext })).status).toBe(403);
+  });
+
+  it("[PCI 10.2.1.2] records the key admin's CLI commands on its own AppRole: it seals the entry and moves the checkpoint, yet still cannot decrypt", async () => {
+    const config = onAppRole(KEY_ADMIN_ROLE);
+    const transit = createTransit(config.transit);
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    try {
+      const code = await transitProgram.run(
+        ['rotate', 'card-pan', '--by', 'ops-key-admin'],
+        { config, runsIn: 'cli', transit: () => transit, withDatabase: (use) => use(backends.database) },
+        io,
+      );
+      expect(code, lines.join('\n')).toBe(0);
+    } finally {
+      await transit.close();
+    }
+    const entries = await backends.database.db.select().from(revealEvents).where(eq(revealEvents.role, ADMIN_ROLE));
+    expect(entries.map(({ field, key, subject }) => ({ field, key, subject }))).toEqual([
+      { field: 'key.rotate', key: 'card-pan', subject: 'ops-key-admin' },
+    ]);
+    expect((await new RevealLedger(backends.database.db, backends.transit, REVEAL_SEAL_KEY).verify()).broken).toBe(
+      undefined,
+    );
+    // What the record needed is all it got: no decrypt, no HMAC of any other key, no encrypt.
+    const token = await appRoleToken(KEY_ADMIN_ROLE);
+    const input = { input: Buffer.from('4539296620131157').toString('base64') };
+    expect((await vaultPost(token, 'hmac/reveal-seal', input)).status).toBe(200);
+    expect((await vaultPost(token, 'hmac/card-pan', input)).status).toBe(403);
+    expect((await vaultPost(token, 'decrypt/reveal-seal', { ciphertext: 'vault:v1:AAAA' })).status).toBe(403);
+    expect((await vaultPost(token, 'encrypt/card-pan', { plaintext: input.input })).status).toBe(403);
   });
 
   it('serves the API on AppRole: clerk gets ciphertext, processor plaintext, rotateKey is FORBIDDEN', async () => {

@@ -33,6 +33,8 @@ function embeddedTarget(): CliTarget {
 
 function openbaoTarget(vault: NonNullable<typeof real>): CliTarget {
   const mount = `transit-cli-${randomBytes(4).toString('hex')}`;
+  // No DATABASE_URL: the commands' administrative record goes to an embedded database of its own.
+  let dataDir = '';
   return {
     name: 'postgres+openbao',
     env: () => ({
@@ -40,9 +42,13 @@ function openbaoTarget(vault: NonNullable<typeof real>): CliTarget {
       VAULT_TOKEN: vault.vaultToken,
       VAULT_TRANSIT_MOUNT: mount,
       ALLOW_ROOT_TOKEN: 'true',
+      DATA_DIR: dataDir,
     }),
-    prepare: async () => {},
+    prepare: async () => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'transitql-cli-'));
+    },
     cleanup: async () => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
       await fetch(`${vault.vaultAddr}/v1/sys/mounts/${mount}`, {
         method: 'DELETE',
         headers: { 'X-Vault-Token': vault.vaultToken },
@@ -99,6 +105,19 @@ describe.each(targets)('npm run transit -- setup | rotate | info [$name]', (targ
     expect(info).toMatch(/key card-pan \(aes256-gcm96\)/);
     expect(info).toMatch(/latest version\s+2/);
     expect(info).toMatch(/min decryption version\s+1/);
+
+    // Each setup and the rotate are on the record, under the operating-system user; info only reads.
+    const recorded = tableRows(await cli('src/cli/audit.ts', ['tail'], target.env())).map((row) => [
+      row.subject,
+      row.role,
+      row.field,
+    ]);
+    const me = os.userInfo().username;
+    expect(recorded).toEqual([
+      [me, 'admin', 'key.setup'],
+      [me, 'admin', 'key.setup'],
+      [me, 'admin', 'key.rotate'],
+    ]);
   });
 
   it('info without a key lists every key the schema declares: type, use, derived, exportable, versions', {

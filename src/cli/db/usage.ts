@@ -5,12 +5,14 @@ const USAGE = [
   '',
   '  backup <file>   write a consistent copy of the embedded database (gzipped tar); works while the API runs',
   '  restore <file>  create the embedded database from a backup; only with the API stopped and no database present',
+  '',
+  'Each is recorded on the reveal record under the operating-system user, or the name given with --by.',
 ];
 
 /** `npm run db`'s arguments and usage, apart from the program (program.ts): --help is answered without loading it. */
 export const dbUsage: OperatorUsage = {
   name: 'db',
-  parse: (argv) => parseOperatorArgs(argv),
+  parse: (argv) => parseOperatorArgs(argv, { by: { type: 'string' } }),
   usage: (write) => {
     for (const line of USAGE) write(line);
   },

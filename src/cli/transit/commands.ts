@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
-import type { StoredColumnRegistry, Transit } from '../../field-encryption/index.ts';
+import type { AdminAction, StoredColumnRegistry, Transit } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import { bind } from './bind.ts';
 import { info } from './info.ts';
@@ -45,3 +45,13 @@ export const transitCommands: Record<string, TransitCommand> = {
   bind,
   info,
 } satisfies Record<TransitCommandName, TransitCommand>;
+
+/** What the administrative record names each command that changes keys or stored values (`info` only reads). */
+export const recordedAs: Record<Exclude<TransitCommandName, 'info'>, AdminAction> = {
+  setup: 'key.setup',
+  rotate: 'key.rotate',
+  rewrap: 'key.rewrap',
+  reindex: 'key.reindex',
+  retire: 'key.retire',
+  bind: 'key.bind',
+};

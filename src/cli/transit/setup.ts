@@ -45,6 +45,7 @@ export const setup: TransitCommand = {
         approleMount: config.transit.approleMount,
         keys: [...keys].filter((key) => !indexKeys.has(key)),
         indexKeys,
+        sealKey: REVEAL_SEAL_KEY,
         tokenTtl: stringFlag(flags['token-ttl'], '1h'),
         tokenMaxTtl: stringFlag(flags['token-max-ttl'], '24h'),
       });

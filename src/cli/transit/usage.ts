@@ -37,6 +37,7 @@ const options = {
   'batch-size': { type: 'string' },
   'token-ttl': { type: 'string' },
   'token-max-ttl': { type: 'string' },
+  by: { type: 'string' },
 } as const;
 
 export const parseTransitArgs = (argv: string[]) => parseOperatorArgs(argv, options);
@@ -49,7 +50,9 @@ function printUsage(write: (line: string) => void): void {
   ]);
   const width = Math.max(...lines.map(([left]) => left?.length ?? 0));
   for (const [left, summary] of lines) write(`  ${left?.padEnd(width)}  ${summary}`);
-  write('\nOn the embedded default the running API (if any) carries out the command.');
+  write('\nEvery command but info is recorded on the reveal record (`npm run audit -- tail`) under the');
+  write('operating-system user, or the name given with --by.');
+  write('On the embedded default the running API (if any) carries out the command.');
 }
 
 export const transitUsage: OperatorUsage = {

@@ -293,7 +293,8 @@ export type QueryTransitKeyArgs = {
 /**
  * One entry of the reveal record: the values of one field that one request received decrypted or
  * masked under one grant, or the values it asked about whose answer depended on whether they are on
- * file (kind EXISTENCE). Written before the response was sent; tamper-evident (see `npm run audit -- verify`).
+ * file (kind EXISTENCE); or one administrative action on keys or the data directory (kind ADMIN). Written
+ * before the response was sent; tamper-evident (see `npm run audit -- verify`).
  */
 export type RevealEvent = {
   __typename?: 'RevealEvent';
@@ -307,13 +308,13 @@ export type RevealEvent = {
   key: Scalars['String']['output'];
   /** What was revealed: values, or whether values are on file. */
   kind: RevealKind;
-  /** Mask of the grant used: NONE is the plaintext; null for an existence answer. */
+  /** Mask of the grant used: NONE is the plaintext; null for an existence answer or an administrative action. */
   mask: Maybe<DecryptMask>;
   operation: Maybe<Scalars['String']['output']>;
   /** Identities of the records revealed (e.g. card ids); for an existence answer, the records that matched. */
   recordIds: Array<Scalars['ID']['output']>;
   requestId: Scalars['String']['output'];
-  /** Role of the grant used; * for an existence answer (any caller allowed to ask). */
+  /** Role of the grant used; * for an existence answer (any caller allowed to ask); admin for an administrative action. */
   role: Scalars['String']['output'];
   /** Position in the record (and the hash chain). */
   seq: Scalars['ID']['output'];
@@ -330,6 +331,12 @@ export type RevealEventConnection = {
 
 /** What one entry of the reveal record records. */
 export type RevealKind =
+  /**
+   * An administrative action (rotate, rewrap, retire, reindex, bind, setup, backup, restore) from the CLI
+   * or GraphQL: field names the action (key.rotate), key the key, subject the caller, operation
+   * {via, outcome, details} as JSON. No value is revealed (count 0).
+   */
+  | 'ADMIN'
   /** Answers that depended on whether values are on file (lookups, duplicate checks): a reveal too. */
   | 'EXISTENCE'
   /** Values read decrypted or masked. */

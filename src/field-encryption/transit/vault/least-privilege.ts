@@ -18,6 +18,8 @@ export interface LeastPrivilegeOptions {
   keys: Iterable<string>;
   /** Blind-index keys: HMAC only. */
   indexKeys?: Iterable<string>;
+  /** The key that seals the reveal record, where the key admin's commands are recorded too. */
+  sealKey: string;
   tokenTtl: string;
   tokenMaxTtl: string;
 }
@@ -71,11 +73,24 @@ export function apiPolicy(
   ]);
 }
 
+/** Where the key admin's commands leave their entries: the reveal record, sealed and checkpointed. */
+export interface AdminRecordPaths {
+  sealKey: string;
+  anchor: RecordAnchorPath;
+}
+
 /**
  * Key administration: rotate, configure (retire) and rewrap the schema's keys; no encrypt or decrypt.
  * A blind-index key is rotated and retired, never rewrapped (its values are recomputed by reindex).
+ * Each command is recorded on the reveal record: an HMAC under the seal key seals the entry (an HMAC
+ * reveals nothing) and the record's checkpoint moves past it (KV v2 data only, like the API).
  */
-export function keyAdminPolicy(mount: string, keys: Iterable<string>, indexKeys: Iterable<string> = []): string {
+export function keyAdminPolicy(
+  mount: string,
+  keys: Iterable<string>,
+  indexKeys: Iterable<string>,
+  record: AdminRecordPaths,
+): string {
   return policy([
     ...[...keys].flatMap(
       (key): Array<[string, Capability]> => [
@@ -92,6 +107,8 @@ export function keyAdminPolicy(mount: string, keys: Iterable<string>, indexKeys:
         [`${mount}/keys/${key}/config`, 'update'],
       ],
     ),
+    [`${mount}/hmac/${record.sealKey}`, 'update'],
+    [`${record.anchor.mount}/data/${record.anchor.path}`, 'read, create and update'],
   ]);
 }
 
@@ -107,7 +124,10 @@ export async function writeLeastPrivilege(
   const indexKeys = [...(options.indexKeys ?? [])];
   const roles = [
     { role: API_ROLE, text: apiPolicy(options.transitMount, keys, indexKeys, options.anchor) },
-    { role: KEY_ADMIN_ROLE, text: keyAdminPolicy(options.transitMount, keys, indexKeys) },
+    {
+      role: KEY_ADMIN_ROLE,
+      text: keyAdminPolicy(options.transitMount, keys, indexKeys, { sealKey: options.sealKey, anchor: options.anchor }),
+    },
   ];
   await enableAppRole(session, options.approleMount);
   const credentials: AppRoleCredentials[] = [];
