@@ -209,7 +209,7 @@ describe('the packed tarball, installed in a project of its own', () => {
             /patient-ssn: encryption, derived, v1\.\.v1\n.*patient-ssn-index: blind index, v1\.\.v1/s,
           ),
         });
-        expect(await transitql('keys', 'rotate', 'patient-ssn')).toEqual({
+        expect(await transitql('--by', 'ann', 'keys', 'rotate', 'patient-ssn')).toEqual({
           code: 0,
           out: 'patient-ssn: rotated to v2',
           err: '',
@@ -243,7 +243,26 @@ describe('the packed tarball, installed in a project of its own', () => {
         const whoRead = (await transitql('audit', 'who-read', admitted.id)).out.split('\n');
         const grants = new Set(whoRead.map((line) => line.split(' ').slice(1, 4).join(' ')));
         expect(grants).toEqual(new Set(['nurse-1 nurse NONE', 'clerk-1 clerk LAST4', 'clerk-1 * EXISTS']));
+        // Each key command left an administrative entry: who, what, on which key, how it ended.
+        const actions = (await transitql('audit', 'tail', '50')).out
+          .split('\n')
+          .filter((line) => line.includes(' admin ADMIN '))
+          .map((line) => line.split(' ').slice(1).join(' '));
+        const operator = os.userInfo().username;
+        expect(actions).toEqual([
+          `${operator} admin ADMIN key.setup (0)  succeeded`,
+          'ann admin ADMIN key.rotate (0) patient-ssn succeeded',
+          `${operator} admin ADMIN key.retire (0) patient-ssn failed`,
+          `${operator} admin ADMIN key.rewrap (0) patient-ssn succeeded`,
+          `${operator} admin ADMIN key.retire (0) patient-ssn succeeded`,
+          `${operator} admin ADMIN key.rotate (0) patient-ssn-index succeeded`,
+          `${operator} admin ADMIN key.reindex (0) patient-ssn-index succeeded`,
+        ]);
         expect(await transitql('keys', 'retire')).toMatchObject({ code: 2, err: expect.stringContaining('usage:') });
+        expect(await transitql('audit', 'tail', '-1')).toMatchObject({
+          code: 2,
+          err: expect.stringContaining('usage:'),
+        });
         console.log(
           `[${set.name}] clinic: server runs and operator commands: ${((performance.now() - started) / 1000).toFixed(1)} s`,
         );

@@ -1,3 +1,7 @@
+import os from 'node:os';
+import { desc } from 'drizzle-orm';
+import { ADMIN_ROLE, type AdminAction, type AdminOutcome, recordedAdminAction } from '../audit/admin-record.ts';
+import { type RevealEventRow, revealEvents } from '../audit/reveal-events-table.ts';
 import { RevealLedger } from '../audit/reveal-ledger.ts';
 import { KeyAdmin } from '../lifecycle/key-admin.ts';
 import { refuseMissingKeyMaterial } from '../lifecycle/missing-key-material.ts';
@@ -10,7 +14,7 @@ export interface Io {
   err(line: string): void;
 }
 
-export const TRANSITQL_USAGE = `usage: transitql [--config transitql.config.mjs] <command>
+export const TRANSITQL_USAGE = `usage: transitql [--config transitql.config.mjs] [--by name] <command>
   keys setup                    enable the transit engine and create the keys the schema declares (none are replaced)
   keys list                     every key the schema declares, with its versions
   keys info <key>               the key's versions and how many stored values use each
@@ -19,23 +23,30 @@ export const TRANSITQL_USAGE = `usage: transitql [--config transitql.config.mjs]
   keys retire <key> <version>   refuse versions below <version> (refused while stored values use them)
   keys reindex <key>            recompute a blind index under its key's latest version
   audit verify                  check the reveal record's chain and seals
-  audit who-read <record-id>    who was shown values of that record`;
+  audit tail [n]                the latest n entries (default 20), administrative ones among them
+  audit who-read <record-id>    who was shown values of that record
+Every keys command but list and info leaves an administrative entry on the reveal record, naming
+--by (default: the operating-system user) and how it ended.`;
 
 /** `transitql`: the operator commands over any server's declarations, read from its config file. Returns the exit code. */
 export async function runTransitql(argv: readonly string[], io: Io): Promise<number> {
   const args = [...argv];
-  let configFile = DEFAULT_CONFIG_FILE;
-  const at = args.indexOf('--config');
-  if (at >= 0) {
-    configFile = args[at + 1] ?? '';
+  const option = (flag: string): string | undefined => {
+    const at = args.indexOf(flag);
+    if (at < 0) return undefined;
+    const value = args[at + 1] ?? '';
     args.splice(at, 2);
-  }
+    return value;
+  };
+  const configFile = option('--config') ?? DEFAULT_CONFIG_FILE;
+  const by = option('--by') ?? os.userInfo().username;
   const [group, command, name, version] = args;
   const known =
     (group === 'keys' && ['setup', 'list', 'info', 'rotate', 'rewrap', 'retire', 'reindex'].includes(command ?? '')) ||
-    (group === 'audit' && ['verify', 'who-read'].includes(command ?? ''));
+    (group === 'audit' && ['verify', 'tail', 'who-read'].includes(command ?? ''));
   const needsName = group === 'keys' ? !['setup', 'list'].includes(command ?? '') : command === 'who-read';
-  if (!known || (needsName && name === undefined) || (command === 'retire' && version === undefined)) {
+  const badCount = command === 'tail' && name !== undefined && !/^[1-9]\d{0,5}$/.test(name);
+  if (!known || badCount || (needsName && name === undefined) || (command === 'retire' && version === undefined)) {
     io.err(TRANSITQL_USAGE);
     return 2;
   }
@@ -50,12 +61,25 @@ export async function runTransitql(argv: readonly string[], io: Io): Promise<num
     const admin = new KeyAdmin(transit, new Set(keys.keys()), registry, db);
     const ledger = new RevealLedger(db, transit, sealKey);
     const key = name ?? '';
+    const recorded = <T>(
+      action: AdminAction,
+      run: () => Promise<T>,
+      describe: (result: T) => AdminOutcome['details'],
+    ) =>
+      recordedAdminAction(ledger, { action, key, subject: by, via: 'cli' }, run, (result) => ({
+        outcome: 'succeeded',
+        details: describe(result),
+      }));
     switch (`${group} ${command}`) {
       case 'keys setup': {
         if (await transit.ensureEngine()) io.out('enabled the transit secrets engine');
         // Only where no stored value uses a key name may a key of that name be created.
         await refuseMissingKeyMaterial(transit, admin, [ledger.sealKeyUse()]);
-        const created = await ensureKeys(transit, keys, { create: true });
+        const created = await recorded(
+          'key.setup',
+          () => ensureKeys(transit, keys, { create: true }),
+          (made) => ({ created: made }),
+        );
         for (const listed of keys.keys())
           io.out(`key ${listed}: ${created.includes(listed) ? 'created' : 'already present'}`);
         return 0;
@@ -76,20 +100,42 @@ export async function runTransitql(argv: readonly string[], io: Io): Promise<num
         return 0;
       }
       case 'keys rotate':
-        io.out(`${key}: rotated to v${(await admin.rotate(key)).latestVersion}`);
+        io.out(
+          `${key}: rotated to v${
+            (
+              await recorded(
+                'key.rotate',
+                () => admin.rotate(key),
+                (info) => ({ latestVersion: info.latestVersion }),
+              )
+            ).latestVersion
+          }`,
+        );
         return 0;
       case 'keys rewrap': {
-        const summary = await admin.rewrap(key);
+        const summary = await recorded(
+          'key.rewrap',
+          () => admin.rewrap(key),
+          (done) => done,
+        );
         io.out(`${key}: ${summary.rewrapped} of ${summary.total} values rewrapped to v${summary.latestVersion}`);
         return 0;
       }
       case 'keys retire': {
-        const info = await admin.retire(key, Number(version));
+        const info = await recorded(
+          'key.retire',
+          () => admin.retire(key, Number(version)),
+          (retired) => ({ minDecryptionVersion: retired.minDecryptionVersion }),
+        );
         io.out(`${key}: versions below v${info.minDecryptionVersion} retired`);
         return 0;
       }
       case 'keys reindex':
-        for (const summary of await admin.reindex(key)) {
+        for (const summary of await recorded(
+          'key.reindex',
+          () => admin.reindex(key),
+          (done) => done,
+        )) {
           io.out(
             `${summary.column}: ${summary.reindexed} of ${summary.total} reindexed under v${summary.latestVersion}`,
           );
@@ -104,16 +150,32 @@ export async function runTransitql(argv: readonly string[], io: Io): Promise<num
         io.out(`reveal record intact: ${records} records, chain and seals verified`);
         return 0;
       }
+      case 'audit tail': {
+        const rows = await db
+          .select()
+          .from(revealEvents)
+          .orderBy(desc(revealEvents.seq))
+          .limit(Number(name ?? 20));
+        if (rows.length === 0) io.out('no entries');
+        for (const row of rows.reverse()) io.out(entryLine(row));
+        return 0;
+      }
       default: {
         const rows = await ledger.list({ limit: 1000, recordId: key });
         if (rows.length === 0) io.out('no reveals');
-        for (const row of rows) {
-          io.out(`${row.at.toISOString()} ${row.subject} ${row.role} ${row.mask} ${row.field} (${row.count})`);
-        }
+        for (const row of rows) io.out(entryLine(row));
         return 0;
       }
     }
   } finally {
     await close();
   }
+}
+
+/** One entry: when, who, which grant (or `admin`), which field (or action) and how many; an action's outcome. */
+function entryLine(row: RevealEventRow): string {
+  const line = `${row.at.toISOString()} ${row.subject} ${row.role} ${row.mask} ${row.field} (${row.count})`;
+  if (row.role !== ADMIN_ROLE) return line;
+  const { outcome } = JSON.parse(row.operation ?? '{}') as { outcome?: string };
+  return `${line} ${row.key} ${outcome ?? ''}`.trimEnd();
 }
