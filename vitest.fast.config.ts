@@ -36,6 +36,14 @@ export const SLOW_SUITES = [
   'test/foundation/startup-messages.test.ts',
   // docker-compose resolving the compose file
   'test/deploy/compose.test.ts',
+  // the real-backend suites: every case needs PostgreSQL and OpenBao (they only skip on embedded)
+  'test/docs/readme-real-backends.test.ts',
+  'test/integration/rotation-drill.test.ts',
+  'test/integration/vault-least-privilege.test.ts',
+  'test/integration/vault-tls.test.ts',
+  'test/security/faults.test.ts',
+  'test/transit/compatibility.test.ts',
+  'test/transit/vault-failures.test.ts',
 ];
 
 export default mergeConfig(

@@ -28,8 +28,9 @@ let bao: ChildProcess | undefined;
 /**
  * Decides which backend sets the suites run on. Always the embedded one (PGlite + embedded transit);
  * also Postgres + OpenBao/Vault when DATABASE_URL is set and a Vault is configured (VAULT_ADDR +
- * VAULT_TOKEN) or a `bao` binary can be started here. TRANSITQL_REQUIRE_REAL_BACKENDS=true makes
- * their absence an error (CI).
+ * VAULT_TOKEN) or a `bao` binary can be started here, unless the config asks for embedded only
+ * (`npm test`). TRANSITQL_REQUIRE_REAL_BACKENDS=true makes their absence an error (CI). Also makes
+ * the migrated PGlite the embedded suites start from.
  */
 export default async function setup(project: TestProject) {
   const required = process.env.TRANSITQL_REQUIRE_REAL_BACKENDS === 'true';
