@@ -3,10 +3,10 @@ import all from './vitest.config.ts';
 
 /**
  * `npm test`: the fast loop, on the embedded backends. These suites are slow by nature (they start
- * server-mode OpenBao clusters, a browser, a built server, long property runs, or processes per
- * case); they run in `npm run test:all` (vitest.config.ts), which CI runs with both backend sets.
+ * server-mode OpenBao clusters, a browser, a built server, or processes per case) or run only on
+ * PostgreSQL + OpenBao; they run in `npm run test:all` (vitest.config.ts), which CI runs with both backend sets.
  */
-export const SLOW_SUITES = [
+const SLOW_SUITES = [
   // OpenBao server-mode clusters (1 and 3 nodes), their backup drill, a TLS PostgreSQL cluster
   'test/deploy/openbao-server.test.ts',
   'test/deploy/openbao-ha.test.ts',

@@ -83,7 +83,7 @@ async function openPostgres(config: PostgresConfig): Promise<Database> {
 
 /**
  * An in-memory embedded database started from a copy of another one's files (an uncompressed
- * `backup('none')`), which skips initdb: about a tenth of the time of a new one.
+ * `backup('none')`): no initdb, so it starts in a fraction of the time of a new one (the test suites).
  */
 export function openPgliteCopy(files: Buffer): Promise<Database> {
   return openPglite(undefined, new Blob([files]));
