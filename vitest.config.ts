@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/** Every suite (`npm run test:all`, CI); vitest.fast.config.ts is the fast loop (`npm test`). */
 export default defineConfig({
   resolve: {
     // Node loads graphql's CommonJS entry for the libraries; the tests must share that one instance.
@@ -15,5 +16,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/support/progress-reporter.ts'],
   },
 });

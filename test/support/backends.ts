@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { type Database, openDatabase } from '../../src/db/client.ts';
+import { type Database, openDatabase, openPgliteCopy } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createTransit } from '../../src/field-encryption/transit/create-transit.ts';
 import type { Transit } from '../../src/field-encryption/transit/transit.ts';
@@ -10,7 +11,7 @@ import type { VaultSessionOptions } from '../../src/field-encryption/transit/vau
 
 export type BackendName = 'embedded' | 'postgres+openbao';
 
-/** A fresh, isolated pair of backends: a new database (migrated) and a new transit mount or keyring. */
+/** A fresh, isolated pair of backends: a new database (migrated; on embedded, a copy of the run's template) and a new transit mount or keyring. */
 export interface Backends {
   name: BackendName;
   config: Config;
@@ -57,8 +58,7 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
 
 async function openEmbedded(env: Record<string, string> = {}): Promise<Backends> {
   const config = testConfig(env);
-  const database = await openDatabase({ kind: 'pglite', dataDir: undefined });
-  await migrate(database);
+  const database = await openPgliteCopy(fs.readFileSync(inject('pgliteTemplate')));
   const transit = createTransit(
     config.transit.kind === 'embedded' ? { ...config.transit, keyDir: undefined } : config.transit,
   );

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { makePgliteTemplate } from './pglite-template.ts';
 
 export interface RealBackends {
   databaseUrl: string;
@@ -17,6 +18,8 @@ export interface RealBackends {
 declare module 'vitest' {
   export interface ProvidedContext {
     realBackends: RealBackends | null;
+    /** Set by vitest.fast.config.ts (`npm test`): the postgres+openbao set runs in `npm run test:all`. */
+    embeddedOnly?: boolean;
   }
 }
 
@@ -25,12 +28,17 @@ let bao: ChildProcess | undefined;
 /**
  * Decides which backend sets the suites run on. Always the embedded one (PGlite + embedded transit);
  * also Postgres + OpenBao/Vault when DATABASE_URL is set and a Vault is configured (VAULT_ADDR +
- * VAULT_TOKEN) or a `bao` binary can be started here. TRANSITQL_REQUIRE_REAL_BACKENDS=true makes
- * their absence an error (CI).
+ * VAULT_TOKEN) or a `bao` binary can be started here, unless the config asks for embedded only
+ * (`npm test`). TRANSITQL_REQUIRE_REAL_BACKENDS=true makes their absence an error (CI). Also makes
+ * the migrated PGlite the embedded suites start from.
  */
 export default async function setup(project: TestProject) {
   const required = process.env.TRANSITQL_REQUIRE_REAL_BACKENDS === 'true';
-  const real = await findRealBackends().catch((error: unknown) => {
+  const embeddedOnly = project.getProvidedContext().embeddedOnly === true;
+  if (embeddedOnly && required) {
+    throw new Error('TRANSITQL_REQUIRE_REAL_BACKENDS=true asks for the real backends: run `npm run test:all`');
+  }
+  const real = await (embeddedOnly ? Promise.resolve(null) : findRealBackends()).catch((error: unknown) => {
     if (required) throw error;
     console.warn(`[transitql tests] real backends unavailable: ${(error as Error).message}`);
     return null;
@@ -39,10 +47,13 @@ export default async function setup(project: TestProject) {
     throw new Error('TRANSITQL_REQUIRE_REAL_BACKENDS=true but DATABASE_URL or a Vault/OpenBao is missing');
   }
   project.provide('realBackends', real);
+  const pgliteTemplate = await makePgliteTemplate();
+  project.provide('pgliteTemplate', pgliteTemplate.file);
   console.log(
-    `[transitql tests] backends: embedded (PGlite in memory + embedded transit engine)${real === null ? ' only' : `; postgres+openbao (${real.description})`}`,
+    `[transitql tests] backends: embedded (PGlite in memory + embedded transit engine)${real === null ? ' only' : `; postgres+openbao (${real.description})`}${embeddedOnly ? '; the postgres+openbao set and the slow suites run in `npm run test:all`' : ''}`,
   );
   return async () => {
+    pgliteTemplate.remove();
     bao?.kill('SIGTERM');
   };
 }
