@@ -32,6 +32,9 @@ const SLOW_SUITES = [
   'test/blind-index/rotation-reindex.test.ts',
   'test/transit/cli.test.ts',
   'test/docs/readme-encrypted-field.test.ts',
+  'test/docs/readme-commands.test.ts',
+  // npm pack, then the packed module installed in a scratch project and run as processes
+  'test/package/installed-package.test.ts',
   'test/foundation/startup.test.ts',
   'test/foundation/startup-messages.test.ts',
   // docker-compose resolving the compose file
