@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/global-setup.ts';
 import { fencedBlocks } from '../support/markdown.ts';
+import { untilListening } from '../support/spawn.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -185,16 +186,7 @@ describe('README commands, run as written on npm start over a fresh embedded dat
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    server.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    server.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    for (let attempt = 0; attempt < 1800 && !output.includes('listening on') && server.exitCode === null; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const output = await untilListening(server);
     expect(output).toContain(`listening on http://127.0.0.1:${port}/graphql`);
 
     const created = JSON.parse(await shell(RUN_HERE.createCard.replace('localhost:4000', `localhost:${port}`))) as {

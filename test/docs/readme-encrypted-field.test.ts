@@ -7,6 +7,7 @@ import { issueToken } from '../../src/auth/token-issuer.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Backends, backendSets, realBackendsEnv } from '../support/backends.ts';
 import { freePort } from '../support/global-setup.ts';
+import { untilListening } from '../support/spawn.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The guide the README's "Use it in your own server" links to. */
@@ -108,22 +109,9 @@ describe('docs/add-an-encrypted-field.md, followed step by step on a copy of the
         env: { ...env, PORT: String(port), ...backendEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let output = '';
-      server.stdout?.on('data', (chunk) => {
-        output += chunk;
-      });
-      server.stderr?.on('data', (chunk) => {
-        output += chunk;
-      });
       const exited = new Promise((resolve) => server.once('exit', resolve));
       try {
-        for (
-          let attempt = 0;
-          attempt < 1200 && !output.includes('listening on') && server.exitCode === null;
-          attempt++
-        ) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const output = await untilListening(server, 120);
         expect(output).toContain('listening on');
         const auth = loadConfig({}).auth;
         const gql = async (role: string, query: string, variables: Record<string, unknown> = {}) => {

@@ -6,7 +6,7 @@ import { afterAll, expect, it } from 'vitest';
 import { freePort } from '../support/global-setup.ts';
 import { fencedBlocks, section } from '../support/markdown.ts';
 import { describeOnRealBackends } from '../support/real-only.ts';
-import { finished } from '../support/spawn.ts';
+import { finished, untilListening } from '../support/spawn.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -54,16 +54,7 @@ describeOnRealBackends('README "Real Postgres and Vault/OpenBao", commands run a
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     started.push(server);
-    let output = '';
-    server.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    server.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    for (let attempt = 0; attempt < 1800 && !output.includes('listening on') && server.exitCode === null; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const output = await untilListening(server);
     expect(output).toContain('policy transitql-api and AppRole role transitql-api: written');
     expect(output).toContain('listening on');
     // The shell has no VAULT_TOKEN: the API logged in with the transitql-api pair the README exports.

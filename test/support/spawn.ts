@@ -32,6 +32,20 @@ export function finished(child: ChildProcess): Promise<{ code: number | null; st
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
+/** Waits until a server child prints `listening on`, exits, or `seconds` pass; answers all it printed, stdout and stderr together. */
+export async function untilListening(child: ChildProcess, seconds = 180): Promise<string> {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  for (let wait = 0; wait < seconds * 10 && !output.includes('listening on') && child.exitCode === null; wait++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return output;
+}
+
 /** The harness's own DATABASE_URL / VAULT_* must not leak into a child that is meant to run on other settings. */
 function withoutProjectVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   const kept: Record<string, string> = {};
