@@ -31,6 +31,7 @@ export class RevealCollector {
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
   private failure: { error: unknown } | undefined;
+  private deliveredValues = 0;
 
   note(reveal: Reveal): void {
     this.noteMany(reveal, 1, reveal.recordId === undefined ? [] : [reveal.recordId]);
@@ -41,6 +42,16 @@ export class RevealCollector {
     const id = JSON.stringify([grant.field, grant.key, grant.role, grant.mask]);
     addTo(this.unwritten, id, grant, count, recordIds);
     this.schedule();
+  }
+
+  /** A value noted has decrypted and goes into the answer. */
+  delivered(): void {
+    this.deliveredValues += 1;
+  }
+
+  /** Whether any value noted went into the answer (so that a record not written must withhold it). */
+  get anyDelivered(): boolean {
+    return this.deliveredValues > 0;
   }
 
   /** From now on, writes what is noted in the background (the same tick's notes together). */

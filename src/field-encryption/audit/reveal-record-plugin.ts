@@ -69,8 +69,10 @@ export function writeRevealsAsNoted<TContext>(
 
 /**
  * Waits for the request's reveal-record writes and writes the rest, then settles its rolling-window
- * reservations. Answers false when the record could not be written: the caller must then withhold the
- * response (any server's plugin: Apollo's below, envelop's in envelop-plugin.ts).
+ * reservations. Answers false when the record could not be written and a value noted went into the
+ * answer: the caller must then withhold the response (any server's plugin: Apollo's below, envelop's in
+ * envelop-plugin.ts). When every value noted failed to decrypt (transit down: the seal fails as well),
+ * nothing was revealed, and the answer's per-field errors stand.
  */
 export async function settleReveals<TContext>(
   options: RevealRecordOptions<TContext>,
@@ -82,8 +84,9 @@ export async function settleReveals<TContext>(
     await options.collector(context).settle(writerFor(options, context, operationName, reserved));
     return true;
   } catch (error) {
-    options.onAuditFailure?.(error);
     if (reserved) await release(options, context).catch(() => {});
+    if (!options.collector(context).anyDelivered) return true;
+    options.onAuditFailure?.(error);
     return false;
   }
 }

@@ -61,6 +61,7 @@ export class ValueReveal {
     const { where, mask } = this.field;
     try {
       const plaintext = bytes.toString('utf8');
+      this.reveals?.delivered();
       return mask === 'NONE' ? plaintext : applyMask(plaintext, mask);
     } catch (error) {
       throw decryptionFailed(where, error);
