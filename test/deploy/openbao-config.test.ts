@@ -28,21 +28,37 @@ describe('deploy/openbao/initialize.hcl [embedded]', () => {
     const schema = buildSchema({ maxBulkSize: 1000 });
     const keySpecs = transitKeysOf(schema);
     const indexKeys = [...blindIndexKeysOf(schema)];
-    expect(indexKeys).toEqual(['card-pan-index']);
     const keys = [...keySpecs.keys()].filter((key) => !indexKeys.includes(key));
     for (const [key, { derived }] of keySpecs) {
       const request = hcl.match(new RegExp(`path\\s*=\\s*"transit/keys/${key}"\\s*data = \\{([^}]*)\\}`));
-      expect(request, `initialize.hcl creates transit/keys/${key}`).not.toBeNull();
-      expect(/derived\s*=\s*true/.test(request?.[1] ?? '')).toBe(derived);
+      // A key declared in the SDL but missing here: the message is the block to add to `initialize "transit"`.
+      const toAdd = [
+        `initialize.hcl does not create the declared key ${key}; add to initialize "transit":`,
+        `  request "create-${key}" {`,
+        '    operation = "update"',
+        `    path      = "transit/keys/${key}"`,
+        '    data = {',
+        '      type    = "aes256-gcm96"',
+        ...(derived ? ['      derived = true'] : []),
+        '    }',
+        '  }',
+        'The policies below must then grant it as `npm run transit -- setup` does: a failure shows their expected text.',
+      ].join('\n');
+      expect(request, toAdd).not.toBeNull();
+      expect(/derived\s*=\s*true/.test(request?.[1] ?? ''), `transit/keys/${key} derived`).toBe(derived);
     }
-    expect(policyIn(hcl, 'transitql-api')).toBe(
+    // On a difference, the expected text is the policy to paste into the request's heredoc.
+    expect(policyIn(hcl, 'transitql-api'), 'initialize.hcl transitql-api policy = the one transit setup writes').toBe(
       normalise(apiPolicy('transit', keys, indexKeys, { mount: 'transit-anchor', path: 'reveal-record' })),
     );
     // The reveal record's checkpoint: a KV v2 mount of the default name (VAULT_ANCHOR_MOUNT).
     expect(hcl).toMatch(
       /path\s*=\s*"sys\/mounts\/transit-anchor"\s*data = \{\s*type\s*=\s*"kv"\s*options = \{\s*version = "2"/,
     );
-    expect(policyIn(hcl, 'transitql-key-admin')).toBe(
+    expect(
+      policyIn(hcl, 'transitql-key-admin'),
+      'initialize.hcl transitql-key-admin policy = the one transit setup writes',
+    ).toBe(
       normalise(
         keyAdminPolicy('transit', keys, indexKeys, {
           sealKey: REVEAL_SEAL_KEY,
