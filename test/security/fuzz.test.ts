@@ -135,6 +135,8 @@ describe.each(backendSets())('fuzzing the GraphQL API over HTTP [$name]', (set) 
         examples: [
           [{ name: 'nul \u0000 byte', pan: '4539296620131157' }, 'clerk', false],
           [{ name: 'nul \u0000 byte', pan: '4539296620131157' }, 'clerk', true],
+          // Found by a CI run: twelve digits that are no card number make a name the API stores and answers.
+          [{ name: '000000000001', pan: '0000-0000-0000-' }, 'clerk', false],
         ],
       },
     );
