@@ -7,20 +7,9 @@ import { RevealLedger, revealEvents } from '../../src/field-encryption/index.ts'
 import { useTestApi } from '../support/api.ts';
 import { backendSets } from '../support/backends.ts';
 import { CREATE_CARDS, PANS } from '../support/cards.ts';
+import { printedTableRows } from '../support/cli-table.ts';
 
 const LIST = 'query ListCards { creditCards { nodes { id pan } } }';
-/** The body rows of the table a command printed, as trimmed cells (the header row left out). */
-const tableRows = (lines: string[]) =>
-  lines
-    .flatMap((line) => line.split('\n'))
-    .filter((line) => line.startsWith('│'))
-    .map((line) =>
-      line
-        .split('│')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    )
-    .slice(1);
 type Listed = { creditCards: { nodes: Array<{ id: string; pan: string | null }> } };
 
 describe.each(backendSets())('the reveal record [$name]', (set) => {
@@ -102,7 +91,9 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
     });
     const whoRead = await audit('who-read', ids[1] as string);
     expect(whoRead.code).toBe(0);
-    expect(tableRows(whoRead.lines).map((cells) => cells.slice(2, 6))).toEqual([
+    expect(
+      printedTableRows(whoRead.lines.join('\n')).map((row) => [row.subject, row.role, row.mask, row.field]),
+    ).toEqual([
       ['test-processor', 'processor', 'NONE', 'CreditCard.pan'],
       ['test-support', 'support', 'LAST4', 'CreditCard.pan'],
     ]);
@@ -111,7 +102,9 @@ describe.each(backendSets())('the reveal record [$name]', (set) => {
     expect(metrics).toContain('transitql_reveals_total{role="support",mask="LAST4",field="CreditCard.pan"} 3');
     expect(metrics).toContain('transitql_audit_write_duration_seconds_count{outcome="ok"} 2');
     expect((await audit('who-read', '00000000-0000-4000-8000-000000000000')).lines).toEqual(['no reveals']);
-    expect(tableRows((await audit('tail', '1')).lines).map((cells) => cells[2])).toEqual(['test-support']);
+    expect(printedTableRows((await audit('tail', '1')).lines.join('\n')).map((row) => row.subject)).toEqual([
+      'test-support',
+    ]);
   });
 
   it('audit store unavailable: no plaintext leaves, DECRYPTION_FAILED with reason AUDIT_UNAVAILABLE', async () => {

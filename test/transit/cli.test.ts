@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { printedTableRows } from '../support/cli-table.ts';
 
 const run = promisify(execFile);
 const real = inject('realBackends');
@@ -70,20 +71,6 @@ async function cli(script: string, args: string[], env: Record<string, string>):
   return stdout;
 }
 
-/** The rows of a table the CLI printed (cli-table3, no colour), by column heading. */
-function tableRows(output: string): Array<Record<string, string>> {
-  const [head = [], ...rows] = output
-    .split('\n')
-    .filter((line) => line.startsWith('│'))
-    .map((line) =>
-      line
-        .split('│')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  return rows.map((cells) => Object.fromEntries(head.map((column, index) => [column, cells[index] ?? ''])));
-}
-
 describe.each(targets)('npm run transit -- setup | rotate | info [$name]', (target) => {
   beforeAll(() => target.prepare());
   afterAll(() => target.cleanup());
@@ -107,7 +94,7 @@ describe.each(targets)('npm run transit -- setup | rotate | info [$name]', (targ
     expect(info).toMatch(/min decryption version\s+1/);
 
     // Each setup and the rotate are on the record, under the operating-system user; info only reads.
-    const recorded = tableRows(await cli('src/cli/audit.ts', ['tail'], target.env())).map((row) => [
+    const recorded = printedTableRows(await cli('src/cli/audit.ts', ['tail'], target.env())).map((row) => [
       row.subject,
       row.role,
       row.field,
@@ -124,7 +111,7 @@ describe.each(targets)('npm run transit -- setup | rotate | info [$name]', (targ
     timeout: 120_000,
   }, async () => {
     await cli('src/cli/transit.ts', ['setup'], target.env());
-    const rows = tableRows(await cli('src/cli/transit.ts', ['info'], target.env()));
+    const rows = printedTableRows(await cli('src/cli/transit.ts', ['info'], target.env()));
     expect(rows.map((row) => row.key)).toEqual(['card-pan', 'card-pan-index', 'reveal-seal']);
     expect(rows).toEqual([
       expect.objectContaining({ 'used for': 'encryption (@encrypted)', derived: 'yes', exportable: 'no' }),
