@@ -13,8 +13,11 @@ export {
   type AdminAction,
   type AdminCall,
   type AdminOutcome,
+  type AdminRecorder,
+  durableRecorder,
   recordAdminAction,
   recordedAdminAction,
+  recorderOn,
 } from './audit/admin-record.ts';
 export { CHECKPOINT_FIX, type CheckpointProblemKind } from './audit/checkpoint-problem.ts';
 export { GENESIS_HASH } from './audit/reveal-chain.ts';

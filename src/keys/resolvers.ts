@@ -1,5 +1,5 @@
 import { type Context, subjectOf } from '../context.ts';
-import { type AdminAction, recordedAdminAction } from '../field-encryption/index.ts';
+import { type AdminAction, recordedAdminAction, recorderOn } from '../field-encryption/index.ts';
 import type { Resolvers } from '../graphql/generated/resolvers-types.ts';
 
 /** Who called, for the administrative entry the mutation leaves on the reveal record. */
@@ -29,14 +29,14 @@ export const keyResolvers: Resolvers = {
   Mutation: {
     rotateKey: (_, { name }, context) =>
       recordedAdminAction(
-        context.revealLedger,
+        recorderOn(context.revealLedger),
         adminCall(context, 'key.rotate', name),
         () => context.keyAdmin.rotate(name),
         (key) => ({ outcome: 'succeeded', details: { latestVersion: key.latestVersion } }),
       ),
     rewrapKey: (_, { name }, context) =>
       recordedAdminAction(
-        context.revealLedger,
+        recorderOn(context.revealLedger),
         adminCall(context, 'key.rewrap', name),
         () => context.keyAdmin.rewrap(name),
         ({ seconds: _, ...summary }) => ({ outcome: summary.failed === 0 ? 'succeeded' : 'failed', details: summary }),

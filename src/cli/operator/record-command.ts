@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { REVEAL_SEAL_KEY } from '../../encryption-declarations.ts';
-import { type AdminCall, type AdminOutcome, RevealLedger, recordAdminAction } from '../../field-encryption/index.ts';
+import { type AdminCall, type AdminOutcome, durableRecorder } from '../../field-encryption/index.ts';
 import type { Io } from '../../owner/operator-channel.ts';
 import type { OperatorResources } from './program.ts';
 
@@ -46,21 +46,7 @@ export async function recordedCommand(
 }
 
 function record(resources: OperatorResources, call: Omit<AdminCall, 'via'>, outcome: AdminOutcome): Promise<void> {
-  return resources.withDatabase(async (database) => {
-    let checkpointFailed: unknown;
-    const ledger = new RevealLedger(database.db, resources.transit(), REVEAL_SEAL_KEY, {
-      onCheckpointFailed: (error) => {
-        checkpointFailed = error;
-      },
-    });
-    try {
-      await recordAdminAction(ledger, { ...call, via: 'cli' }, outcome);
-      await ledger.flushCheckpoints();
-      // The command ends here: a checkpoint not written now would leave its entry open to an unnoticed cut.
-      if (checkpointFailed !== undefined)
-        throw new Error(`the entry is on the record but its checkpoint failed: ${(checkpointFailed as Error).message}`);
-    } finally {
-      await ledger.close();
-    }
-  });
+  return resources.withDatabase((database) =>
+    durableRecorder(database.db, resources.transit(), REVEAL_SEAL_KEY)({ ...call, via: 'cli' }, outcome),
+  );
 }

@@ -1,6 +1,12 @@
 import os from 'node:os';
 import { desc } from 'drizzle-orm';
-import { ADMIN_ROLE, type AdminAction, type AdminOutcome, recordedAdminAction } from '../audit/admin-record.ts';
+import {
+  ADMIN_ROLE,
+  type AdminAction,
+  type AdminOutcome,
+  durableRecorder,
+  recordedAdminAction,
+} from '../audit/admin-record.ts';
 import { type RevealEventRow, revealEvents } from '../audit/reveal-events-table.ts';
 import { RevealLedger } from '../audit/reveal-ledger.ts';
 import { KeyAdmin } from '../lifecycle/key-admin.ts';
@@ -66,10 +72,15 @@ export async function runTransitql(argv: readonly string[], io: Io): Promise<num
       run: () => Promise<T>,
       describe: (result: T) => AdminOutcome['details'],
     ) =>
-      recordedAdminAction(ledger, { action, key, subject: by, via: 'cli' }, run, (result) => ({
-        outcome: 'succeeded',
-        details: describe(result),
-      }));
+      recordedAdminAction(
+        durableRecorder(db, transit, sealKey),
+        { action, key, subject: by, via: 'cli' },
+        run,
+        (result) => ({
+          outcome: 'succeeded',
+          details: describe(result),
+        }),
+      );
     switch (`${group} ${command}`) {
       case 'keys setup': {
         if (await transit.ensureEngine()) io.out('enabled the transit secrets engine');
