@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import type { Transit } from '../../field-encryption/index.ts';
-import { consoleIo, type Io } from '../../owner/operator-channel.ts';
+import type { Io } from '../../owner/operator-channel.ts';
 import { EXIT_USAGE } from '../args.ts';
 import { renderTable } from '../table.ts';
 
@@ -55,28 +55,6 @@ export interface OperatorUsage {
   usage(write: (line: string) => void): void;
   /** What is wrong with these arguments: a message, '' for "just show the usage", undefined when they are fine. */
   problem(parsed: ParsedOperatorArgs): string | undefined;
-}
-
-/**
- * An operator command's `main`: --help and bad arguments are answered first; the code that runs the
- * commands is loaded only after, so that they answer at once.
- */
-export async function operatorMain(spec: OperatorUsage): Promise<void> {
-  const argv = process.argv.slice(2);
-  const early = checkOperatorArgs(spec, argv, consoleIo);
-  if (early !== undefined) {
-    process.exitCode = early;
-    return;
-  }
-  const [{ runOperatorCli }, { exitWithStartupError }] = await Promise.all([
-    import('./run-cli.ts'),
-    import('../../startup-error.ts'),
-  ]);
-  runOperatorCli(spec.name, argv)
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch(exitWithStartupError);
 }
 
 /** The preflight every operator program shares: --help exits 0, a bad argument prints why and the usage, exits 2. */
